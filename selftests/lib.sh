@@ -1,0 +1,161 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the ovskvm_autoport selftests: KTAP output, skip with
+# exit 4, cleanup on exit, busywait.  A test script sources this file, calls
+# ktap_plan N, runs its cases with run_test and ends with ktap_finished.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+SELFTESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$SELFTESTS_DIR/.." && pwd)
+MODULE=ovskvm_autoport
+
+_ktap_n=0
+_ktap_pass=0
+_ktap_fail=0
+_ktap_skip=0
+_cleanups=()
+
+ktap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# skip_all REASON: nothing in this file can run here.
+skip_all()
+{
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+ktap_pass()
+{
+	_ktap_n=$((_ktap_n + 1)); _ktap_pass=$((_ktap_pass + 1))
+	echo "ok $_ktap_n $*"
+}
+
+ktap_fail()
+{
+	_ktap_n=$((_ktap_n + 1)); _ktap_fail=$((_ktap_fail + 1))
+	echo "not ok $_ktap_n $*"
+}
+
+ktap_skip()
+{
+	local desc=$1; shift
+	_ktap_n=$((_ktap_n + 1)); _ktap_skip=$((_ktap_skip + 1))
+	echo "ok $_ktap_n $desc # SKIP $*"
+}
+
+# run_test DESC FUNC [ARGS...]: run one case in a subshell.  FUNC returns 0
+# (pass), $KSFT_SKIP after calling skip REASON, or anything else (fail).  Its
+# output is shown as diagnostics; cleanups it registers with on_exit run when
+# it returns.
+run_test()
+{
+	local desc=$1; shift
+	local out rc reason
+	out=$(mktemp)
+	(
+		_cleanups=()
+		trap _run_cleanups EXIT
+		"$@"
+	) 2>&1 | tee "$out" | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	reason=$(sed -n 's/^SKIP: //p' "$out" | tail -n 1)
+	rm -f "$out"
+	case $rc in
+	0) ktap_pass "$desc" ;;
+	4) ktap_skip "$desc" "${reason:-skipped}" ;;
+	*) ktap_fail "$desc" ;;
+	esac
+	return 0
+}
+
+# skip REASON: in a test case, say why it skips, then return $KSFT_SKIP.
+skip()
+{
+	echo "SKIP: $*"
+}
+
+ktap_finished()
+{
+	echo "# totals: pass:$_ktap_pass fail:$_ktap_fail skip:$_ktap_skip"
+	if [ $_ktap_fail -gt 0 ]; then
+		exit $KSFT_FAIL
+	elif [ $_ktap_pass -eq 0 ] && [ $_ktap_skip -gt 0 ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+
+# on_exit CMD: run CMD (a string) when the script exits, last added first.
+on_exit()
+{
+	_cleanups=("$1" "${_cleanups[@]}")
+}
+
+_run_cleanups()
+{
+	local c
+	for c in "${_cleanups[@]}"; do
+		eval "$c" > /dev/null 2>&1
+	done
+}
+trap _run_cleanups EXIT
+
+# busywait TIMEOUT_MS CMD...: run CMD until it succeeds or TIMEOUT_MS pass.
+busywait()
+{
+	local timeout_ms=$1; shift
+	local start now
+	start=$(date +%s%3N)
+	while true; do
+		"$@" && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -ge "$timeout_ms" ] && return 1
+		sleep 0.05
+	done
+}
+
+# fail MSG: print a diagnostic and return failure from a test function.
+fail()
+{
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+require_root()
+{
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+require_cmd()
+{
+	local c
+	for c in "$@"; do
+		command -v "$c" > /dev/null || skip_all "needs $c"
+	done
+}
+
+# require_module: the module must be installed for the running kernel.
+require_module()
+{
+	modinfo "$MODULE" > /dev/null 2>&1 ||
+		skip_all "$MODULE is not installed for $(uname -r)"
+}
+
+module_loaded()
+{
+	[ -d /sys/module/$MODULE ]
+}
+
+unload_module()
+{
+	module_loaded || return 0
+	modprobe -r "$MODULE"
+}
