@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * OVSDB transactions of the agent: builders and reply parsers, no I/O.
+ *
+ * Every builder returns the complete "params" of a JSON-RPC "transact"
+ * request, ["Open_vSwitch", op, op, ...], encoded as RFC 7047 says: sets as
+ * ["set", [...]], maps as ["map", [[k, v], ...]], row references as
+ * ["uuid", "..."] or ["named-uuid", "name"].  Builders return NULL on invalid
+ * input or when out of memory.  Parsers return 0 or -errno and, on error, a
+ * malloc'd message in *err (when err is not NULL) that names the object.
+ *
+ * Ownership.  A Port row the agent creates carries two external_ids:
+ *   ovskvm-owner   = the owner string (normally "ovskvm")
+ *   ovskvm-ifindex = the decimal ifindex of the tap it was created for
+ * The agent only ever modifies or deletes rows that carry its owner marker,
+ * and only when the recorded ifindex is still the one it expects.
+ *
+ * "Already present is success" (what the daemon does before attaching):
+ *   1. ovsdb_txn_select_ports() + ovsdb_parse_port_rows() for the batch.
+ *   2. For each tap:
+ *      - no Port of that name: attach it (ovsdb_txn_attach()).
+ *      - a Port of that name owned by us with the tap's ifindex: already
+ *        attached, success, nothing to send.
+ *      - a Port owned by us with another ifindex: a leftover of an earlier
+ *        tap of the same name whose removal we missed; attach with
+ *        replace_uuid/replace_ifindex set, which deletes the old row and
+ *        inserts the new one in the same transaction (guarded, see below).
+ *      - a Port owned by someone else (ovs-ifup, libvirt, an operator):
+ *        success; it is attached and it is not ours to touch.
+ *   Each insert is guarded by a "wait" that no Port of that name exists, so
+ *   a Port created by someone else between step 1 and 2 fails the whole
+ *   transaction with "port X already exists" (-EEXIST) instead of a duplicate
+ *   or a bare index violation; the daemon then simply starts over at step 1.
+ *   We chose select-then-insert over a transaction that tolerates existing
+ *   rows because OVSDB has no "insert if absent": any failing op aborts the
+ *   whole transaction, so the decision must be made before sending.
+ */
+#ifndef OVSKVM_OVSDB_TXN_H
+#define OVSKVM_OVSDB_TXN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define OVSDB_DB_NAME		"Open_vSwitch"
+#define OVSDB_EXT_OWNER		"ovskvm-owner"
+#define OVSDB_EXT_IFINDEX	"ovskvm-ifindex"
+#define OVSDB_UUID_LEN		36
+
+struct ovsdb_port_spec {
+	const char *name;		/* tap name: Port and Interface name */
+	int ifindex;			/* > 0 */
+	const char *bridge;		/* Bridge.name */
+	int vlan_tag;			/* 1..4095 sets Port.tag; 0: none */
+	const uint16_t *trunks;		/* Port.trunks, each 0..4095 */
+	size_t n_trunks;
+	const char *const *ext_keys;	/* user external_ids, Port and Interface */
+	const char *const *ext_values;
+	size_t n_ext;
+	/*
+	 * Optional: a stale Port row of the same name that we own, recorded
+	 * for another ifindex.  It is deleted in the same transaction, guarded
+	 * like ovsdb_txn_detach().  NULL: the name must be free.
+	 */
+	const char *replace_uuid;
+	int replace_ifindex;
+};
+
+/*
+ * One transaction attaching @n ports: per distinct bridge a "wait" that the
+ * Bridge row exists (a missing bridge fails everything, no Port is left for
+ * the garbage collector), per port a guard, an Interface and a Port insert,
+ * and per bridge one "mutate" inserting all its new ports into Bridge.ports.
+ */
+json_t *ovsdb_txn_attach(const struct ovsdb_port_spec *ports, size_t n,
+			 const char *owner);
+
+struct ovsdb_detach_spec {
+	const char *name;		/* Port.name, checked too */
+	const char *port_uuid;		/* the row to delete */
+	int ifindex;			/* recorded ifindex; <= 0: unknown */
+	const char *const *iface_uuids;	/* optional, else garbage-collected */
+	size_t n_ifaces;
+};
+
+/*
+ * One transaction deleting @n Port rows (and their Interfaces) and removing
+ * them from whichever Bridge holds them.  Each delete is preceded by a "wait"
+ * that the row still has this uuid and name and external_ids that include
+ * {ovskvm-owner: owner, ovskvm-ifindex: ifindex}, so the check and the delete
+ * are one atomic step on the server.  If any guard fails, nothing is deleted
+ * and ovsdb_parse_txn_result() returns -ESTALE naming the port.  With
+ * ifindex <= 0 the ifindex is not checked (rows without one can only come
+ * from manual edits); the uuid still pins the exact row, and uuids are never
+ * reused, so a reused tap name can never match.
+ */
+json_t *ovsdb_txn_detach(const struct ovsdb_detach_spec *ports, size_t n,
+			 const char *owner);
+
+/*
+ * Select all Port rows carrying our owner marker, plus Bridge name and ports
+ * so each Port can be mapped to its bridge.  Parse with
+ * ovsdb_parse_owned_ports().
+ */
+json_t *ovsdb_txn_select_owned(const char *owner);
+
+struct ovsdb_owned_port {
+	char *name;
+	char uuid[OVSDB_UUID_LEN + 1];
+	char *bridge;			/* NULL: in no bridge (about to be GC'd) */
+	int ifindex;			/* 0: missing or invalid */
+	char (*iface_uuids)[OVSDB_UUID_LEN + 1];
+	size_t n_ifaces;
+};
+
+int ovsdb_parse_owned_ports(json_t *result, struct ovsdb_owned_port **out,
+			    size_t *n, char **err);
+void ovsdb_owned_ports_free(struct ovsdb_owned_port *ports, size_t n);
+
+/* One "select" per name: the Port rows with these names, if any. */
+json_t *ovsdb_txn_select_ports(const char *const *names, size_t n);
+
+struct ovsdb_port_row {
+	int present;
+	char uuid[OVSDB_UUID_LEN + 1];
+	char *owner;			/* NULL: no owner marker */
+	int ifindex;			/* 0: missing or invalid */
+};
+
+/* @out gets @n entries, in the order of the names given to the builder. */
+int ovsdb_parse_port_rows(json_t *result, size_t n,
+			  struct ovsdb_port_row **out, char **err);
+void ovsdb_port_rows_free(struct ovsdb_port_row *rows, size_t n);
+
+/*
+ * Check a "transact" result against the params it answers (borrowed; needed
+ * to name the bridge or port an error is about).  Returns 0 when every
+ * operation succeeded, else:
+ *   -ENOENT  a bridge does not exist
+ *   -EEXIST  a port to insert already exists
+ *   -ESTALE  a port to delete or replace is no longer ours / has another
+ *            ifindex (nothing was changed)
+ *   -EINVAL  the server rejected the transaction (constraint or referential
+ *            integrity violation, syntax error, ...), message with details
+ *   -EPROTO  the result is malformed
+ * and other -errno for the remaining RFC 7047 errors.
+ */
+int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err);
+
+/* Number of operations in transact params (excluding the database name). */
+size_t ovsdb_txn_n_ops(const json_t *params);
+
+#endif /* OVSKVM_OVSDB_TXN_H */
