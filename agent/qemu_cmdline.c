@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a QEMU command line tells about a VM: its name, UUID and, for a given
+ * tap device, the MAC address the guest sees.  Pure: the caller reads
+ * /proc/PID/cmdline.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "qemu_cmdline.h"
+
+#define MAX_ARGS	4096
+#define OPT_LEN		256
+
+int qemu_opt_get(const char *opts, const char *key, const char *implied,
+		 char *out, size_t outlen)
+{
+	const char *p = opts;
+	bool first = true;
+	char elem_key[OPT_LEN];
+
+	while (*p) {
+		size_t kl = 0, vl = 0;
+		const char *eq = NULL;
+		const char *q;
+		bool match;
+
+		/* find '=' before the next unescaped comma */
+		for (q = p; *q; q++) {
+			if (*q == ',' && q[1] == ',') {
+				q++;
+				continue;
+			}
+			if (*q == ',')
+				break;
+			if (*q == '=' && !eq)
+				eq = q;
+		}
+		if (eq) {
+			kl = eq - p;
+			match = kl < sizeof(elem_key) && kl == strlen(key) &&
+				!strncmp(p, key, kl);
+			p = eq + 1;
+		} else {
+			match = first && implied && !strcmp(key, implied);
+		}
+		first = false;
+		/* copy the value, unescaping ",," */
+		for (; *p; p++) {
+			if (*p == ',' && p[1] == ',') {
+				p++;
+			} else if (*p == ',') {
+				p++;
+				break;
+			}
+			if (match) {
+				if (vl + 1 >= outlen)
+					return -ENOSPC;
+				out[vl++] = *p;
+			}
+		}
+		if (match) {
+			out[vl] = '\0';
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* An option's value: key=value text, or a JSON object (QEMU 6.0 and later). */
+static int opt_get(const char *opts, const char *key, const char *implied,
+		   char *out, size_t outlen)
+{
+	json_t *root, *v;
+	const char *s;
+	int ret = -ENOENT;
+
+	if (opts[0] != '{')
+		return qemu_opt_get(opts, key, implied, out, outlen);
+	root = json_loads(opts, 0, NULL);
+	if (!root)
+		return -EINVAL;
+	v = json_object_get(root, key);
+	if (!v && implied)
+		v = json_object_get(root, implied);
+	s = json_string_value(v);
+	if (s) {
+		if (strlen(s) >= outlen) {
+			ret = -ENOSPC;
+		} else {
+			strcpy(out, s);
+			ret = 0;
+		}
+	}
+	json_decref(root);
+	return ret;
+}
+
+static bool opt_is(const char *opts, const char *key, const char *implied,
+		   const char *want)
+{
+	char v[OPT_LEN];
+
+	return !opt_get(opts, key, implied, v, sizeof(v)) && !strcmp(v, want);
+}
+
+static bool is_qemu(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return !strncmp(base, "qemu-system-", 12) || !strcmp(base, "qemu-kvm") ||
+	       !strcmp(base, "kvm") || !strncmp(base, "qemu-", 5);
+}
+
+/* "-name" and "--name" are the same option to QEMU. */
+static const char *opt_name(const char *arg)
+{
+	if (arg[0] != '-')
+		return NULL;
+	if (arg[1] == '-')
+		arg++;
+	return arg + 1;
+}
+
+/*
+ * Options we read always take a value; anything else is skipped one word at a
+ * time, and a value never starts with '-' in practice.
+ */
+static bool is_known(const char *o)
+{
+	static const char *const known[] = {
+		"name", "uuid", "netdev", "nic", "net", "device",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(o, known[i]))
+			return true;
+	return false;
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
+		       struct qemu_info *info)
+{
+	const char *argv[MAX_ARGS];
+	size_t argc = 0, i, off = 0;
+	char netdev_id[OPT_LEN] = "", hub[OPT_LEN] = "", v[OPT_LEN];
+	int anon_taps = 0;
+	char anon_id[OPT_LEN] = "";
+	bool found_tap = false;
+
+	memset(info, 0, sizeof(*info));
+	/* Split; a final element without its NUL is dropped (truncated read). */
+	while (off < len && argc < MAX_ARGS) {
+		const char *s = buf + off;
+		size_t n = strnlen(s, len - off);
+
+		if (off + n == len)
+			break;
+		argv[argc++] = s;
+		off += n + 1;
+	}
+	if (!argc || !is_qemu(argv[0]))
+		return -ENOENT;
+
+	/* First pass: name, uuid, and which netdev (or hub) owns the tap. */
+	for (i = 1; i + 1 < argc; i++) {
+		const char *o = opt_name(argv[i]);
+		const char *val = argv[i + 1];
+
+		if (!o)
+			continue;
+		if (!strcmp(o, "name")) {
+			if (!opt_get(val, "guest", "guest", v, sizeof(v)))
+				copy(info->name, sizeof(info->name), v);
+		} else if (!strcmp(o, "uuid")) {
+			copy(info->uuid, sizeof(info->uuid), val);
+		} else if (!strcmp(o, "netdev") &&
+			   opt_is(val, "type", "type", "tap")) {
+			char id[OPT_LEN];
+
+			if (opt_get(val, "id", NULL, id, sizeof(id)))
+				continue;
+			if (!opt_get(val, "ifname", NULL, v, sizeof(v))) {
+				if (!found_tap && !strcmp(v, ifname)) {
+					strcpy(netdev_id, id);
+					found_tap = true;
+				}
+			} else if (opt_get(val, "fd", NULL, v, sizeof(v)) &&
+				   opt_get(val, "fds", NULL, v, sizeof(v))) {
+				/* the kernel picks the name: tapN */
+				anon_taps++;
+				strcpy(anon_id, id);
+			}
+		} else if (!strcmp(o, "nic") &&
+			   opt_is(val, "type", "type", "tap") &&
+			   !opt_get(val, "ifname", NULL, v, sizeof(v)) &&
+			   !strcmp(v, ifname) && !info->mac[0]) {
+			if (!opt_get(val, "mac", NULL, v, sizeof(v)))
+				copy(info->mac, sizeof(info->mac), v);
+			found_tap = true;
+		} else if (!strcmp(o, "net") &&
+			   opt_is(val, "type", "type", "tap") &&
+			   !opt_get(val, "ifname", NULL, v, sizeof(v)) &&
+			   !strcmp(v, ifname) && !found_tap) {
+			if (opt_get(val, "vlan", NULL, hub, sizeof(hub)))
+				strcpy(hub, "0");
+			found_tap = true;
+		}
+		if (is_known(o))
+			i++;
+	}
+	if (!found_tap && anon_taps == 1 && !strncmp(ifname, "tap", 3))
+		strcpy(netdev_id, anon_id);
+
+	/* Second pass: the NIC whose netdev, or hub, is the tap's. */
+	for (i = 1; i + 1 < argc && !info->mac[0]; i++) {
+		const char *o = opt_name(argv[i]);
+		const char *val = argv[i + 1];
+
+		if (!o)
+			continue;
+		if (!strcmp(o, "device") && netdev_id[0] &&
+		    opt_is(val, "netdev", NULL, netdev_id)) {
+			if (!opt_get(val, "mac", NULL, v, sizeof(v)))
+				copy(info->mac, sizeof(info->mac), v);
+		} else if (!strcmp(o, "net") && hub[0] &&
+			   opt_is(val, "type", "type", "nic")) {
+			char h[OPT_LEN];
+
+			if (opt_get(val, "vlan", NULL, h, sizeof(h)))
+				strcpy(h, "0");
+			if (!strcmp(h, hub) &&
+			    !opt_get(val, "macaddr", NULL, v, sizeof(v)))
+				copy(info->mac, sizeof(info->mac), v);
+		}
+		if (is_known(o))
+			i++;
+	}
+	return 0;
+}
