@@ -91,6 +91,10 @@
  *    OVSKVM_CMD_PORT_NEW, _PORT_ATTACHED, _PORT_DETACHED, _PORT_DEL: a port
  *        message as above
  *    OVSKVM_CMD_PORT_RENAMED: a port message plus OVSKVM_A_OLD_IFNAME
+ *    OVSKVM_CMD_PORT_CHANGED: a port message, sent when a port's state or
+ *        matched rule changed other than by attach or detach: the policy or
+ *        its address changed, attaching failed, or the OVS bridge it waits
+ *        for appeared (the agent retries then)
  *    OVSKVM_CMD_POLICY_CHANGED: OVSKVM_A_POLICY_SOURCE, OVSKVM_A_POLICY_GEN,
  *        OVSKVM_A_RULE_COUNT
  */
@@ -121,6 +125,7 @@ enum ovskvm_cmd {
 	OVSKVM_CMD_PORT_DEL,
 	OVSKVM_CMD_PORT_RENAMED,
 	OVSKVM_CMD_POLICY_CHANGED,
+	OVSKVM_CMD_PORT_CHANGED,
 	__OVSKVM_CMD_LAST
 };
 #define OVSKVM_CMD_MAX (__OVSKVM_CMD_LAST - 1)

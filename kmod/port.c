@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tap tracking: a netdevice notifier that classifies devices as they
+ * register, records who created them, matches them against the policy and
+ * follows them until a bridge (or the OVS datapath) takes them.  The notifier
+ * only records and queues; enslaving and bringing up run from a work item,
+ * as net/openvswitch/dp_notify.c does.
+ */
+
+#include <linux/cred.h>
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/rtnetlink.h>
+
+#include "ovskvm.h"
+
+enum {
+	OVSKVM_WORK_ATTACH	= BIT(0),	/* enslave to its Linux bridge */
+	OVSKVM_WORK_UP		= BIT(1),	/* bring it up */
+};
+
+/* Work items handled per RTNL hold, so that a burst does not starve others. */
+#define OVSKVM_WORK_BATCH 64
+
+static DEFINE_XARRAY(ovskvm_ports);		/* ifindex -> port, RTNL */
+static LIST_HEAD(ovskvm_work_list);		/* ports with work, RTNL */
+u32 ovskvm_ports_gen;				/* bumped on add and remove */
+unsigned int ovskvm_nr_ports;
+
+/* register_netdevice_notifier() replays existing devices from this task. */
+static struct task_struct *ovskvm_replay_task;
+static bool ovskvm_stopping;
+
+static void ovskvm_work_fn(struct work_struct *work);
+static DECLARE_WORK(ovskvm_work, ovskvm_work_fn);
+
+static bool ovskvm_is_tap(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops && !strcmp(dev->rtnl_link_ops->kind, "tun") &&
+	       dev->type == ARPHRD_ETHER;
+}
+
+static bool ovskvm_is_ovs_internal(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops && !strcmp(dev->rtnl_link_ops->kind, "openvswitch");
+}
+
+static u8 ovskvm_bridge_kind(const struct net_device *br)
+{
+	if (!br)
+		return OVSKVM_BRIDGE_NONE;
+	if (netif_is_bridge_master(br))
+		return OVSKVM_BRIDGE_LINUX;
+	if (ovskvm_is_ovs_internal(br))
+		return OVSKVM_BRIDGE_OVS;
+	return OVSKVM_BRIDGE_OTHER;
+}
+
+/* A master that counts as attached: a Linux bridge or the OVS datapath. */
+static bool ovskvm_is_bridge_upper(const struct net_device *upper)
+{
+	return netif_is_bridge_master(upper) || netif_is_ovs_master(upper);
+}
+
+struct ovskvm_port *ovskvm_port_get(int ifindex)
+{
+	ASSERT_RTNL();
+	return xa_load(&ovskvm_ports, ifindex);
+}
+
+/* The port with the lowest ifindex >= *ifindex; for dumps. */
+struct ovskvm_port *ovskvm_port_next(unsigned long *ifindex)
+{
+	ASSERT_RTNL();
+	return xa_find(&ovskvm_ports, ifindex, ULONG_MAX, XA_PRESENT);
+}
+
+static void ovskvm_port_queue(struct ovskvm_port *port, unsigned int work)
+{
+	if (ovskvm_stopping)
+		return;
+	port->work |= work;
+	if (list_empty(&port->work_node))
+		list_add_tail(&port->work_node, &ovskvm_work_list);
+	schedule_work(&ovskvm_work);
+}
+
+static void ovskvm_port_fail(struct ovskvm_port *port, int err)
+{
+	port->state = OVSKVM_PORT_FAILED;
+	port->error = err;
+	ovskvm_stat_inc(OVSKVM_STAT_FAILED);
+}
+
+static void ovskvm_port_attached(struct ovskvm_port *port, struct net_device *dev)
+{
+	port->state = OVSKVM_PORT_ATTACHED;
+	port->attach_ns = ktime_get_ns();
+	port->error = 0;
+	ovskvm_stat_inc(OVSKVM_STAT_ATTACHED);
+	if ((port->rule_flags & OVSKVM_RULE_F_UP) && !(dev->flags & IFF_UP))
+		ovskvm_port_queue(port, OVSKVM_WORK_UP);
+}
+
+/*
+ * Decides what to do with a port that matched an attach rule: it is attached
+ * already, its Linux bridge exists (queue the attach), or it waits: for its
+ * bridge to appear, or for the agent to add it to OVS.
+ */
+static void ovskvm_port_try_attach(struct ovskvm_port *port, struct net_device *dev)
+{
+	struct net_device *master = netdev_master_upper_dev_get(dev);
+	struct net_device *br;
+
+	if (master && ovskvm_is_bridge_upper(master)) {
+		ovskvm_port_attached(port, dev);
+		return;
+	}
+	br = __dev_get_by_name(&init_net, port->bridge);
+	port->bridge_kind = ovskvm_bridge_kind(br);
+	port->state = OVSKVM_PORT_PENDING;
+	switch (port->bridge_kind) {
+	case OVSKVM_BRIDGE_LINUX:
+		ovskvm_port_queue(port, OVSKVM_WORK_ATTACH);
+		break;
+	case OVSKVM_BRIDGE_OTHER:
+		ovskvm_port_fail(port, -EOPNOTSUPP);
+		break;
+	}
+}
+
+/* Matches @port against the policy in force and acts on the result. */
+static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *dev)
+{
+	const struct ovskvm_policy *policy = rtnl_dereference(ovskvm_policy);
+	const struct ovskvm_rule *rule = NULL;
+	struct ovskvm_tap_info tap = {
+		.name = port->name,
+		.mac = port->mac,
+		.uid = port->creator_uid,
+		.comm = port->creator_comm,
+	};
+	int i;
+
+	i = ovskvm_match(policy->rules, policy->n_rules, &tap);
+	if (i >= 0)
+		rule = &policy->rules[i];
+
+	port->matched = rule;
+	port->error = 0;
+	port->bridge_kind = OVSKVM_BRIDGE_NONE;
+	port->rule_id = rule ? rule->id : 0;
+	port->action = rule ? rule->action : OVSKVM_ACTION_IGNORE;
+	port->rule_flags = rule ? rule->flags : 0;
+	port->vlan_tag = rule ? rule->vlan_tag : 0;
+	port->n_trunks = rule ? rule->n_trunks : 0;
+	if (rule)
+		memcpy(port->trunks, rule->trunks, rule->n_trunks * sizeof(u16));
+	strscpy(port->bridge, rule ? rule->bridge : "", sizeof(port->bridge));
+
+	if (port->action != OVSKVM_ACTION_ATTACH) {
+		port->state = OVSKVM_PORT_IGNORED;
+		ovskvm_stat_inc(OVSKVM_STAT_IGNORED);
+		return;
+	}
+	ovskvm_stat_inc(OVSKVM_STAT_MATCHED);
+	ovskvm_port_try_attach(port, dev);
+}
+
+static void ovskvm_port_register(struct net_device *dev)
+{
+	struct ovskvm_port *port;
+	int err;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return;
+	port->ifindex = dev->ifindex;
+	strscpy(port->name, dev->name, sizeof(port->name));
+	ether_addr_copy(port->mac, dev->dev_addr);
+	port->register_ns = ktime_get_ns();
+	INIT_LIST_HEAD(&port->work_node);
+
+	/*
+	 * TUNSETIFF registers the device in the creator's context, so current
+	 * is QEMU (or libvirtd); a replayed device has no known creator.
+	 */
+	if (current == ovskvm_replay_task) {
+		port->flags |= OVSKVM_PORT_F_PREEXISTING;
+	} else {
+		port->creator_pid = task_tgid_nr(current);
+		port->creator_uid = from_kuid_munged(&init_user_ns, current_uid());
+		get_task_comm(port->creator_comm, current);
+	}
+
+	err = xa_insert(&ovskvm_ports, port->ifindex, port, GFP_KERNEL);
+	if (err) {
+		pr_warn_ratelimited("%s: cannot track tap: %d\n", dev->name, err);
+		kfree(port);
+		return;
+	}
+	ovskvm_nr_ports++;
+	ovskvm_ports_gen++;
+	ovskvm_stat_inc(OVSKVM_STAT_SEEN);
+
+	ovskvm_port_evaluate(port, dev);
+	ovskvm_event_port(OVSKVM_CMD_PORT_NEW, port, NULL);
+	if (port->state == OVSKVM_PORT_ATTACHED)
+		ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);
+}
+
+static void ovskvm_port_unregister(struct ovskvm_port *port)
+{
+	xa_erase(&ovskvm_ports, port->ifindex);
+	list_del(&port->work_node);
+	ovskvm_nr_ports--;
+	ovskvm_ports_gen++;
+	ovskvm_stat_inc(OVSKVM_STAT_REMOVED);
+	if (!ovskvm_stopping)
+		ovskvm_event_port(OVSKVM_CMD_PORT_DEL, port, NULL);
+	kfree(port);
+}
+
+static void ovskvm_port_rename(struct ovskvm_port *port, struct net_device *dev)
+{
+	char old[IFNAMSIZ];
+
+	if (!strcmp(port->name, dev->name))
+		return;
+	strscpy(old, port->name, sizeof(old));
+	strscpy(port->name, dev->name, sizeof(port->name));
+	ovskvm_event_port(OVSKVM_CMD_PORT_RENAMED, port, old);
+}
+
+static void ovskvm_port_changeupper(struct ovskvm_port *port, struct net_device *dev,
+				    struct netdev_notifier_changeupper_info *info)
+{
+	if (!ovskvm_is_bridge_upper(info->upper_dev) || port->state == OVSKVM_PORT_IGNORED)
+		return;
+
+	if (info->linking) {
+		ovskvm_port_attached(port, dev);
+		ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);
+	} else if (port->state == OVSKVM_PORT_ATTACHED && dev->reg_state == NETREG_REGISTERED) {
+		/* Taken away while alive; left alone until re-evaluated. */
+		port->state = OVSKVM_PORT_DETACHED;
+		ovskvm_event_port(OVSKVM_CMD_PORT_DETACHED, port, NULL);
+	}
+}
+
+/*
+ * Matches a port again, after a policy change, an address change or a
+ * request; tells userspace when the outcome changed.
+ */
+static void ovskvm_port_reevaluate(struct ovskvm_port *port, struct net_device *dev)
+{
+	u8 state = port->state;
+	u32 rule_id = port->rule_id;
+	bool matched = port->matched;
+
+	ovskvm_port_evaluate(port, dev);
+	if (port->state != state || port->rule_id != rule_id || port->matched != matched)
+		ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+}
+
+/* A device named @dev->name now exists: ports waiting for it can go on. */
+static void ovskvm_bridge_appeared(struct net_device *dev)
+{
+	u8 kind = ovskvm_bridge_kind(dev);
+	struct ovskvm_port *port;
+	unsigned long index;
+
+	if (kind != OVSKVM_BRIDGE_LINUX && kind != OVSKVM_BRIDGE_OVS)
+		return;
+	xa_for_each(&ovskvm_ports, index, port) {
+		if (port->state != OVSKVM_PORT_PENDING || strcmp(port->bridge, dev->name))
+			continue;
+		port->bridge_kind = kind;
+		if (kind == OVSKVM_BRIDGE_LINUX)
+			ovskvm_port_queue(port, OVSKVM_WORK_ATTACH);
+		else
+			ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+	}
+}
+
+static int ovskvm_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct ovskvm_port *port;
+
+	if (!net_eq(dev_net(dev), &init_net))
+		return NOTIFY_DONE;
+
+	if (event == NETDEV_REGISTER) {
+		if (ovskvm_is_tap(dev))
+			ovskvm_port_register(dev);
+		else
+			ovskvm_bridge_appeared(dev);
+		return NOTIFY_DONE;
+	}
+
+	port = xa_load(&ovskvm_ports, dev->ifindex);
+	if (!port) {
+		if (event == NETDEV_CHANGENAME)
+			ovskvm_bridge_appeared(dev);
+		return NOTIFY_DONE;
+	}
+
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		ovskvm_port_unregister(port);
+		break;
+	case NETDEV_CHANGENAME:
+		ovskvm_port_rename(port, dev);
+		break;
+	case NETDEV_CHANGEUPPER:
+		ovskvm_port_changeupper(port, dev, ptr);
+		break;
+	case NETDEV_UP:
+		port->up_ns = ktime_get_ns();
+		break;
+	case NETDEV_CHANGEADDR:
+		ether_addr_copy(port->mac, dev->dev_addr);
+		if (port->state != OVSKVM_PORT_ATTACHED)
+			ovskvm_port_reevaluate(port, dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ovskvm_netdev_notifier = {
+	.notifier_call = ovskvm_netdev_event,
+};
+
+static void ovskvm_work_attach(struct ovskvm_port *port, struct net_device *dev)
+{
+	struct net_device *br;
+	int err;
+
+	if (port->state != OVSKVM_PORT_PENDING || netdev_master_upper_dev_get(dev))
+		return;
+	br = __dev_get_by_name(&init_net, port->bridge);
+	port->bridge_kind = ovskvm_bridge_kind(br);
+	if (port->bridge_kind != OVSKVM_BRIDGE_LINUX)
+		return;		/* gone again: wait for it */
+
+	if (dev->mtu != br->mtu) {
+		err = dev_set_mtu(dev, br->mtu);
+		if (err)
+			goto err_fail;
+	}
+	/* The path `ip link set dev TAP master BR` takes. */
+	err = br->netdev_ops->ndo_add_slave(br, dev, NULL);
+	if (err)
+		goto err_fail;
+	return;
+
+err_fail:
+	pr_warn_ratelimited("%s: cannot attach to %s: %d\n", dev->name, br->name, err);
+	ovskvm_port_fail(port, err);
+	ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+}
+
+static void ovskvm_work_up(struct ovskvm_port *port, struct net_device *dev)
+{
+	int err;
+
+	if (port->state != OVSKVM_PORT_ATTACHED || (dev->flags & IFF_UP))
+		return;
+	err = dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+	if (err) {
+		pr_warn_ratelimited("%s: cannot bring up: %d\n", dev->name, err);
+		port->error = err;
+		return;
+	}
+	port->flags |= OVSKVM_PORT_F_UP;
+}
+
+static void ovskvm_work_fn(struct work_struct *work)
+{
+	struct ovskvm_port *port;
+	struct net_device *dev;
+	unsigned int todo, n = 0;
+
+	rtnl_lock();
+	while ((port = list_first_entry_or_null(&ovskvm_work_list,
+						struct ovskvm_port, work_node))) {
+		if (++n > OVSKVM_WORK_BATCH) {
+			schedule_work(&ovskvm_work);
+			break;
+		}
+		list_del_init(&port->work_node);
+		todo = port->work;
+		port->work = 0;
+		/* Ports leave the table at NETDEV_UNREGISTER: the device exists. */
+		dev = __dev_get_by_index(&init_net, port->ifindex);
+		if (WARN_ON_ONCE(!dev))
+			continue;
+		if (todo & OVSKVM_WORK_ATTACH)
+			ovskvm_work_attach(port, dev);
+		if (todo & OVSKVM_WORK_UP)
+			ovskvm_work_up(port, dev);
+	}
+	rtnl_unlock();
+}
+
+void ovskvm_ports_policy_changed(void)
+{
+	struct ovskvm_port *port;
+	struct net_device *dev;
+	unsigned long index;
+
+	ASSERT_RTNL();
+	xa_for_each(&ovskvm_ports, index, port) {
+		if (port->state != OVSKVM_PORT_PENDING)
+			continue;
+		dev = __dev_get_by_index(&init_net, port->ifindex);
+		if (dev)
+			ovskvm_port_reevaluate(port, dev);
+	}
+}
+
+/* Matches one port (@ifindex > 0) or every port not attached, again. */
+int ovskvm_ports_reevaluate(int ifindex)
+{
+	struct ovskvm_port *port;
+	struct net_device *dev;
+	unsigned long index;
+
+	ASSERT_RTNL();
+	if (ifindex > 0) {
+		port = xa_load(&ovskvm_ports, ifindex);
+		dev = __dev_get_by_index(&init_net, ifindex);
+		if (!port || !dev)
+			return -ENODEV;
+		if (port->state != OVSKVM_PORT_ATTACHED)
+			ovskvm_port_reevaluate(port, dev);
+		return 0;
+	}
+	xa_for_each(&ovskvm_ports, index, port) {
+		if (port->state == OVSKVM_PORT_ATTACHED)
+			continue;
+		dev = __dev_get_by_index(&init_net, port->ifindex);
+		if (dev)
+			ovskvm_port_reevaluate(port, dev);
+	}
+	return 0;
+}
+
+int ovskvm_ports_init(void)
+{
+	int err;
+
+	ovskvm_replay_task = current;
+	err = register_netdevice_notifier(&ovskvm_netdev_notifier);
+	ovskvm_replay_task = NULL;
+	return err;
+}
+
+void ovskvm_ports_exit(void)
+{
+	rtnl_lock();
+	ovskvm_stopping = true;
+	rtnl_unlock();
+	/* Replays NETDEV_UNREGISTER for every device: frees every port. */
+	unregister_netdevice_notifier(&ovskvm_netdev_notifier);
+	cancel_work_sync(&ovskvm_work);
+	WARN_ON(!xa_empty(&ovskvm_ports));
+	xa_destroy(&ovskvm_ports);
+}
