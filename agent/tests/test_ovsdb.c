@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "ovsdb.h"
+#include "ovsdb_txn.h"
 
 struct fake {
 	char dir[64];
@@ -415,6 +416,127 @@ static void test_no_method_no_id(void **state)
 	expect_protocol_error(state, "{\"result\":1}", "neither method nor id");
 }
 
+/* ---- a real ovsdb-server, when the host has one -------------------------- */
+
+#define SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
+
+static int sh(const char *fmt, const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), fmt, dir, dir, dir, dir, dir, dir);
+	return system(cmd);
+}
+
+static int transact_check(struct ovsdb *db, json_t *params, char **err)
+{
+	json_t *result = NULL;
+	int ret;
+
+	assert_non_null(params);
+	ret = ovsdb_transact(db, json_incref(params), &result, err, 3000);
+	if (!ret)
+		ret = ovsdb_parse_txn_result(result, params, err);
+	json_decref(result);
+	json_decref(params);
+	return ret;
+}
+
+static struct ovsdb_owned_port *owned_now(struct ovsdb *db, size_t *n)
+{
+	struct ovsdb_owned_port *ports;
+	json_t *result;
+	char *err = NULL;
+
+	assert_int_equal(ovsdb_transact(db, ovsdb_txn_select_owned("ovskvm"),
+					&result, &err, 3000), 0);
+	assert_int_equal(ovsdb_parse_owned_ports(result, &ports, n, &err), 0);
+	json_decref(result);
+	return ports;
+}
+
+static void real_server_checks(struct ovsdb *db)
+{
+	static const uint16_t trunks[] = { 100, 200 };
+	struct ovsdb_port_spec ps[] = {
+		{ .name = "tapA", .ifindex = 31, .bridge = "br0", .vlan_tag = 5 },
+		{ .name = "tapB", .ifindex = 32, .bridge = "br1",
+		  .trunks = trunks, .n_trunks = 2 },
+	};
+	struct ovsdb_port_spec missing = { .name = "tapC", .ifindex = 33,
+					   .bridge = "br9" };
+	struct ovsdb_detach_spec d = { .name = "tapA" };
+	struct ovsdb_owned_port *ports;
+	char *err = NULL;
+	size_t n;
+
+	assert_int_equal(transact_check(db, ovsdb_txn_attach(ps, 2, "ovskvm"), &err), 0);
+	assert_int_equal(transact_check(db, ovsdb_txn_attach(ps, 1, "ovskvm"), &err),
+			 -EEXIST);
+	assert_int_equal(transact_check(db, ovsdb_txn_attach(&missing, 1, "ovskvm"),
+					&err), -ENOENT);
+	assert_contains(err, "bridge br9 does not exist in OVSDB");
+
+	ports = owned_now(db, &n);
+	assert_int_equal(n, 2);
+	d.port_uuid = strcmp(ports[0].name, "tapA") ? ports[1].uuid : ports[0].uuid;
+	d.ifindex = 99;
+	assert_int_equal(transact_check(db, ovsdb_txn_detach(&d, 1, "ovskvm"), &err),
+			 -ESTALE);
+	d.ifindex = 31;
+	assert_int_equal(transact_check(db, ovsdb_txn_detach(&d, 1, "ovskvm"), &err), 0);
+	ovsdb_owned_ports_free(ports, n);
+
+	ports = owned_now(db, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(ports[0].name, "tapB");
+	assert_string_equal(ports[0].bridge, "br1");
+	assert_int_equal(ports[0].ifindex, 32);
+	ovsdb_owned_ports_free(ports, n);
+	free(err);
+}
+
+static const char *real_dir;
+
+static void test_real_server(void **state)
+{
+	static char dir[] = "/tmp/ovsdb-real-XXXXXX", sock[64], *err = NULL;
+	struct ovsdb *db;
+
+	(void)state;
+	if (access("/usr/sbin/ovsdb-server", X_OK) || access(SCHEMA, R_OK) ||
+	    system("command -v ovsdb-tool >/dev/null && command -v ovs-vsctl >/dev/null")) {
+		print_message("# SKIP ovsdb-server, ovsdb-tool, ovs-vsctl or the schema not installed\n");
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(sh("ovsdb-tool create %s/conf.db " SCHEMA " && "
+			    "/usr/sbin/ovsdb-server %s/conf.db --remote=punix:%s/db.sock "
+			    "--pidfile=%s/pid --unixctl=%s/ctl --detach --no-chdir "
+			    "--log-file=%s/log 2>/dev/null", dir), 0);
+	real_dir = dir;
+	snprintf(sock, sizeof(sock), "%s/db.sock", dir);
+	db = ovsdb_connect(sock, 2000, &err);
+	if (db && !sh("ovs-vsctl --db=unix:%s/db.sock --no-wait init -- add-br br0 -- add-br br1",
+		      dir))
+		real_server_checks(db);
+	else
+		print_error("setup failed: %s\n", err ?: "ovs-vsctl");
+	ovsdb_close(db);
+	free(err);
+	assert_non_null(db);
+}
+
+/* Runs even when an assertion failed half way: never leave a server behind. */
+static int real_teardown(void **state)
+{
+	(void)state;
+	if (real_dir)
+		sh("kill $(cat %s/pid) 2>/dev/null; sleep 0.2; rm -rf %s", real_dir);
+	real_dir = NULL;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +553,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_json, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_not_an_object, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_no_method_no_id, fake_setup, fake_teardown),
+		cmocka_unit_test_teardown(test_real_server, real_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
