@@ -38,6 +38,7 @@
 #ifndef OVSKVM_OVSDB_TXN_H
 #define OVSKVM_OVSDB_TXN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -146,6 +147,9 @@ void ovsdb_port_rows_free(struct ovsdb_port_row *rows, size_t n);
  * and other -errno for the remaining RFC 7047 errors.
  */
 int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err);
+
+/* True for a canonical 36-character uuid string. */
+bool ovsdb_uuid_valid(const char *s);
 
 /* Number of operations in transact params (excluding the database name). */
 size_t ovsdb_txn_n_ops(const json_t *params);
