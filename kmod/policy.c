@@ -29,7 +29,7 @@ static const struct nla_policy ovskvm_rule_nl_policy[OVSKVM_RULE_A_MAX + 1] = {
 	[OVSKVM_RULE_A_UID_MIN]		= { .type = NLA_U32 },
 	[OVSKVM_RULE_A_UID_MAX]		= { .type = NLA_U32 },
 	[OVSKVM_RULE_A_COMM]		= { .type = NLA_NUL_STRING, .len = OVSKVM_GLOB_LEN - 1 },
-	[OVSKVM_RULE_A_BRIDGE]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[OVSKVM_RULE_A_BRIDGE]		= { .type = NLA_NUL_STRING },
 	[OVSKVM_RULE_A_VLAN_TAG]	= NLA_POLICY_RANGE(NLA_U16, 1, 4094),
 	[OVSKVM_RULE_A_VLAN_TRUNKS]	= { .type = NLA_NESTED },
 	[OVSKVM_RULE_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, OVSKVM_RULE_F_ALL),
@@ -263,7 +263,11 @@ static int ovskvm_rule_from_nla(struct ovskvm_rule *rule, const struct nlattr *n
 			NL_SET_ERR_MSG_ATTR(extack, nla, "attach rule without a bridge");
 			return -EINVAL;
 		}
-		nla_strscpy(rule->bridge, tb[OVSKVM_RULE_A_BRIDGE], sizeof(rule->bridge));
+		if (nla_strscpy(rule->bridge, tb[OVSKVM_RULE_A_BRIDGE], sizeof(rule->bridge)) < 0) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[OVSKVM_RULE_A_BRIDGE],
+					    "bridge name longer than 15 bytes");
+			return -ERANGE;
+		}
 		if (!dev_valid_name(rule->bridge)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[OVSKVM_RULE_A_BRIDGE],
 					    "bridge is not a valid interface name");

@@ -27,6 +27,7 @@ enum {
 /* Work items handled per RTNL hold, so that a burst does not starve others. */
 #define OVSKVM_WORK_BATCH 64
 
+static struct kmem_cache *ovskvm_port_cache;
 static DEFINE_XARRAY(ovskvm_ports);		/* ifindex -> port, RTNL */
 static LIST_HEAD(ovskvm_work_list);		/* ports with work, RTNL */
 u32 ovskvm_ports_gen;				/* bumped on add and remove */
@@ -177,7 +178,7 @@ static void ovskvm_port_register(struct net_device *dev)
 	struct ovskvm_port *port;
 	int err;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kmem_cache_zalloc(ovskvm_port_cache, GFP_KERNEL);
 	if (!port)
 		return;
 	port->ifindex = dev->ifindex;
@@ -190,7 +191,7 @@ static void ovskvm_port_register(struct net_device *dev)
 	 * TUNSETIFF registers the device in the creator's context, so current
 	 * is QEMU (or libvirtd); a replayed device has no known creator.
 	 */
-	if (current == ovskvm_replay_task) {
+	if (current == READ_ONCE(ovskvm_replay_task)) {
 		port->flags |= OVSKVM_PORT_F_PREEXISTING;
 	} else {
 		port->creator_pid = task_tgid_nr(current);
@@ -201,7 +202,7 @@ static void ovskvm_port_register(struct net_device *dev)
 	err = xa_insert(&ovskvm_ports, port->ifindex, port, GFP_KERNEL);
 	if (err) {
 		pr_warn_ratelimited("%s: cannot track tap: %d\n", dev->name, err);
-		kfree(port);
+		kmem_cache_free(ovskvm_port_cache, port);
 		return;
 	}
 	ovskvm_nr_ports++;
@@ -223,7 +224,7 @@ static void ovskvm_port_unregister(struct ovskvm_port *port)
 	ovskvm_stat_inc(OVSKVM_STAT_REMOVED);
 	if (!ovskvm_stopping)
 		ovskvm_event_port(OVSKVM_CMD_PORT_DEL, port, NULL);
-	kfree(port);
+	kmem_cache_free(ovskvm_port_cache, port);
 }
 
 static void ovskvm_port_rename(struct ovskvm_port *port, struct net_device *dev)
@@ -456,9 +457,14 @@ int ovskvm_ports_init(void)
 {
 	int err;
 
-	ovskvm_replay_task = current;
+	ovskvm_port_cache = KMEM_CACHE(ovskvm_port, 0);
+	if (!ovskvm_port_cache)
+		return -ENOMEM;
+	WRITE_ONCE(ovskvm_replay_task, current);
 	err = register_netdevice_notifier(&ovskvm_netdev_notifier);
-	ovskvm_replay_task = NULL;
+	WRITE_ONCE(ovskvm_replay_task, NULL);
+	if (err)
+		kmem_cache_destroy(ovskvm_port_cache);
 	return err;
 }
 
@@ -472,4 +478,6 @@ void ovskvm_ports_exit(void)
 	cancel_work_sync(&ovskvm_work);
 	WARN_ON(!xa_empty(&ovskvm_ports));
 	xa_destroy(&ovskvm_ports);
+	/* Warns, and fails the selftests, if a port was leaked. */
+	kmem_cache_destroy(ovskvm_port_cache);
 }

@@ -159,3 +159,77 @@ unload_module()
 	module_loaded || return 0
 	modprobe -r "$MODULE"
 }
+
+# --- ovskvm_autoport helpers -------------------------------------------------
+
+NLCTL=$SELFTESTS_DIR/nlctl
+TAPCTL=$SELFTESTS_DIR/tapctl
+
+# load_module [PARAM=VALUE...]: a fresh load with these parameters.
+load_module()
+{
+	unload_module || return 1
+	modprobe "$MODULE" "$@"
+}
+
+# port_get NAME KEY: the module's record of tap NAME, field KEY.
+port_get()
+{
+	"$NLCTL" port "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# status_get KEY: a field of the module's status.
+status_get()
+{
+	"$NLCTL" status | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# port_is NAME KEY VALUE: for busywait.
+port_is()
+{
+	[ "$(port_get "$1" "$2")" = "$3" ]
+}
+
+tracked()
+{
+	"$NLCTL" port "$1" > /dev/null 2>&1
+}
+
+# hold_taps NAME...: create taps as QEMU does, held by a background tapctl
+# whose pid is printed; kill it to remove them.
+hold_taps()
+{
+	local n
+	"$TAPCTL" hold "$@" > /dev/null 2>&1 &
+	local pid=$!
+	for n in "$@"; do
+		[ "$n" = --tun ] && continue
+		busywait 5000 test -e "/sys/class/net/$n" || { kill $pid; return 1; }
+	done
+	echo $pid
+}
+
+# start_qemu NAME TAP MAC [UUID]: a QEMU guest stopped before its first
+# instruction (-S) with one virtio NIC on a tap it creates, as a VM start
+# does; prints QEMU's pid once the tap exists.
+start_qemu()
+{
+	local name=$1 tap=$2 mac=$3 uuid=${4:-$(cat /proc/sys/kernel/random/uuid)}
+	qemu-system-x86_64 -S -display none -machine pc -accel tcg -m 32 -nodefaults \
+		-name "guest=$name" -uuid "$uuid" \
+		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac" > /dev/null 2>&1 &
+	local pid=$!
+	busywait 30000 test -e "/sys/class/net/$tap" || { kill $pid; return 1; }
+	echo $pid
+}
+
+link_up()
+{
+	ip -o link show dev "$1" 2>/dev/null | grep -q '<[^>]*\bUP\b'
+}
+
+master_of()
+{
+	basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null
+}

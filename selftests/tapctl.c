@@ -5,7 +5,7 @@
  * frames between them.
  *
  *   tapctl hold [--tun] NAME...   create the devices, print "NAME IFINDEX"
- *                                 lines, keep them until stdin closes
+ *                                 lines, keep them until killed
  *   tapctl cycle N NAME           create and close NAME N times
  *   tapctl xfer SRC DST [TMO_MS]  create SRC and DST, wait until both are
  *                                 up, write a frame into SRC and wait for it
@@ -87,7 +87,6 @@ static long now_ms(void)
 static int do_hold(int argc, char **argv)
 {
 	int tun = 0, i, fds[256], n = 0;
-	char c;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--tun")) {
@@ -103,9 +102,8 @@ static int do_hold(int argc, char **argv)
 		n++;
 	}
 	fflush(stdout);
-	while (read(0, &c, 1) > 0)
-		;
-	return 0;
+	for (;;)
+		pause();
 }
 
 static int do_cycle(int argc, char **argv)
