@@ -27,7 +27,17 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
 
-.PHONY: all module agent check unit selftests lint deps vmshell clean help
+.PHONY: all module agent check unit selftests lint deps vmshell clean help \
+	install uninstall dkms-source dkms-install dkms-uninstall demo
+
+# Installation (`make install`, DESTDIR= PREFIX=) and the DKMS package.
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+VERSION := $(shell sed -n 's/^\#define OVSKVM_VERSION "\(.*\)"/\1/p' kmod/version.h)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/ovskvm_autoport-$(VERSION)
+# Kernels `make dkms-install` builds for: every installed one with headers.
+DKMS_KERNELS ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4)
 
 all: module agent
 
@@ -42,8 +52,14 @@ help:
 	@echo "  selftests  the selftests only, in a VM"
 	@echo "  lint       checkpatch and a W=1 C=1 (sparse) module build"
 	@echo "  vmshell    an interactive shell in the test VM, module installed"
+	@echo "  demo       OVS, the agent and three QEMU guests in the test VM"
+	@echo "  install    the agent, man pages, systemd unit, config and module"
+	@echo "             snippets (DESTDIR=, PREFIX=/usr); uninstall removes them"
+	@echo "  dkms-install    the module source to $(DKMS_SRC), then dkms"
+	@echo "                  add/build/install for DKMS_KERNELS; dkms-uninstall"
 	@echo "  clean      remove build products"
 	@echo "Variables: KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) VM_FLAGS=$(VM_FLAGS)"
+	@echo "           DKMS_KERNELS=$(DKMS_KERNELS)"
 
 module:
 	@test -d "$(KDIR)" || { echo "No kernel build tree at $(KDIR): run 'make deps' or set KDIR" >&2; exit 1; }
@@ -101,3 +117,64 @@ clean:
 	-$(MAKE) -C agent clean
 	-$(MAKE) -C selftests clean
 	rm -f .lint.log
+
+# The agent installs itself; the module comes from DKMS (`make dkms-install`).
+# Here: load the module at boot (before any guest starts, so no tap is missed)
+# and a place for its default-policy options.  Existing files are kept.
+MODULES_LOAD := $(DESTDIR)$(PREFIX)/lib/modules-load.d/ovskvm_autoport.conf
+MODPROBE_CONF := $(DESTDIR)$(SYSCONFDIR)/modprobe.d/ovskvm_autoport.conf
+
+install:
+	$(MAKE) -C agent install PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR)
+	install -d $(dir $(MODULES_LOAD)) $(dir $(MODPROBE_CONF))
+	printf '# Load ovskvm_autoport at boot, see ovskvm(8).\novskvm_autoport\n' > $(MODULES_LOAD)
+	@if [ -e $(MODPROBE_CONF) ]; then echo "$(MODPROBE_CONF) exists: left as it is"; else \
+	printf '%s\n' '# ovskvm_autoport: the default policy, in force until a policy is pushed' \
+		'# (ovskvm apply, or the agent at start).  See modinfo ovskvm_autoport.' \
+		'#options ovskvm_autoport bridge=br0 match=tap*,vnet* bring_up=Y' > $(MODPROBE_CONF); \
+	echo "installed $(MODPROBE_CONF)"; fi
+	@echo "Next: make dkms-install; systemctl daemon-reload; systemctl enable --now ovskvm"
+
+# /etc/ovskvm.conf and /etc/modprobe.d/ovskvm_autoport.conf are the operator's
+# configuration: they stay, as a package removal leaves them.
+uninstall:
+	@if grep -q '^uninstall:' agent/Makefile; then \
+		$(MAKE) -C agent uninstall PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR); else \
+		rm -fv $(DESTDIR)$(PREFIX)/sbin/ovskvm $(DESTDIR)$(PREFIX)/share/man/man8/ovskvm.8 \
+			$(DESTDIR)$(PREFIX)/share/man/man5/ovskvm.conf.5 \
+			$(DESTDIR)/lib/systemd/system/ovskvm.service \
+			$(DESTDIR)$(PREFIX)/share/doc/ovskvm/ovskvm.conf.example; \
+		rmdir $(DESTDIR)$(PREFIX)/share/doc/ovskvm 2>/dev/null || true; fi
+	rm -fv $(MODULES_LOAD)
+	@echo "kept: $(DESTDIR)$(SYSCONFDIR)/ovskvm.conf $(MODPROBE_CONF) (remove them by hand)"
+
+# The module's source as DKMS wants it.  DESTDIR= stages it for a package.
+dkms-source:
+	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms.conf PACKAGE_VERSION \
+	$(DKMS_VERSION) differs from kmod/version.h $(VERSION): fix dkms.conf" >&2; exit 1; }
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d $(DESTDIR)$(DKMS_SRC)/kmod $(DESTDIR)$(DKMS_SRC)/include/uapi/linux
+	install -m 0644 Kbuild Makefile dkms.conf LICENSE $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
+		$(DESTDIR)$(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/linux/ovskvm_autoport.h $(DESTDIR)$(DKMS_SRC)/include/uapi/linux/
+
+# A kernel outside BUILD_EXCLUSIVE_KERNEL (dkms exit 77) is skipped.
+dkms-install:
+	@command -v dkms > /dev/null || { echo "dkms is not installed: run 'make deps'" >&2; exit 1; }
+	@test -n "$(DKMS_KERNELS)" || { echo "no kernel headers installed: run 'make deps'" >&2; exit 1; }
+	@if [ -n "$$(dkms status ovskvm_autoport/$(VERSION))" ]; then \
+		echo "dkms: replacing ovskvm_autoport/$(VERSION)"; \
+		dkms remove ovskvm_autoport/$(VERSION) --all > /dev/null || exit 1; fi
+	@$(MAKE) -s dkms-source DESTDIR=
+	dkms add ovskvm_autoport/$(VERSION)
+	@for k in $(DKMS_KERNELS); do \
+		dkms install ovskvm_autoport/$(VERSION) -k $$k; rc=$$?; \
+		if [ $$rc = 77 ]; then echo "dkms: $$k is not supported (6.1 or later): skipped"; \
+		elif [ $$rc != 0 ]; then echo "dkms: build for $$k failed, see /var/lib/dkms/ovskvm_autoport/$(VERSION)/build/make.log" >&2; exit 1; fi; \
+	done
+	@dkms status ovskvm_autoport
+
+dkms-uninstall:
+	-dkms remove ovskvm_autoport/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
