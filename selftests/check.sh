@@ -21,6 +21,11 @@ echo "== VM harness (host)"
 selftests/vm/selftest.sh "$@" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
+# Before the selftests: a DKMS copy in updates/ would shadow their module.
+echo "== DKMS package (host and VM, kernel $kver)"
+selftests/dkms.sh "$kver" "$@" 2>&1 | tee -a "$log"
+case "${PIPESTATUS[0]}" in 0|4) ;; *) status=1 ;; esac
+
 echo "== selftests (VM, kernel $kver)"
 selftests/vm/run "$@" -k "$kver" -M "$module" -- make -s -C selftests run_tests 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
