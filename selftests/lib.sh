@@ -233,3 +233,35 @@ master_of()
 {
 	basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null
 }
+
+# start_ovs: a fresh OVSDB and ovs-vswitchd (the Debian binaries), stopped
+# on exit.  Skips the calling test when Open vSwitch is not installed.
+OVS_RUNDIR=/var/run/openvswitch
+start_ovs()
+{
+	command -v ovs-vswitchd > /dev/null || { skip "Open vSwitch not installed"; return $KSFT_SKIP; }
+	modprobe openvswitch || return 1
+	mkdir -p $OVS_RUNDIR /var/log/openvswitch /etc/openvswitch
+	rm -f /etc/openvswitch/conf.db
+	ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || return 1
+	ovsdb-server /etc/openvswitch/conf.db --remote=punix:$OVS_RUNDIR/db.sock \
+		--pidfile=$OVS_RUNDIR/ovsdb-server.pid --detach \
+		--log-file=/var/log/openvswitch/ovsdb-server.log -vconsole:off || return 1
+	on_exit "stop_ovs"
+	ovs-vsctl --no-wait init || return 1
+	ovs-vswitchd unix:$OVS_RUNDIR/db.sock --pidfile=$OVS_RUNDIR/ovs-vswitchd.pid \
+		--detach --log-file=/var/log/openvswitch/ovs-vswitchd.log -vconsole:off || return 1
+	ovs-vsctl --timeout=30 show > /dev/null
+}
+
+stop_ovs()
+{
+	local d
+	for d in ovs-vswitchd ovsdb-server; do
+		[ -f $OVS_RUNDIR/$d.pid ] && kill "$(cat $OVS_RUNDIR/$d.pid)" 2>/dev/null
+	done
+	busywait 5000 eval '! pgrep -x ovs-vswitchd > /dev/null && ! pgrep -x ovsdb-server > /dev/null'
+	ip link del ovs-system 2>/dev/null
+	rm -f $OVS_RUNDIR/*.pid
+	return 0
+}
