@@ -28,7 +28,7 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
 
 .PHONY: all module agent check unit selftests lint deps vmshell clean help \
-	install uninstall dkms-source dkms-install dkms-uninstall demo
+	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm
 
 # Installation (`make install`, DESTDIR= PREFIX=) and the DKMS package.
 PREFIX ?= /usr
@@ -86,6 +86,14 @@ selftests: module agent
 
 check: lint agent
 	@selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
+
+# Deps first, then a new make: KERNELRELEASE is only known once a kernel is.
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory demo-vm
+
+demo-vm: module agent
+	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) -t 600 -- selftests/demo/demo.sh
 
 vmshell: module agent
 	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) --shell
