@@ -14,7 +14,8 @@ endif
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 MODULE := kmod/ovskvm_autoport.ko
-KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) include/uapi/linux/ovskvm_autoport.h
+KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h)) \
+	include/uapi/linux/ovskvm_autoport.h
 SHELL := /bin/bash
 VM := selftests/vm/run
 VM_FLAGS ?=
@@ -70,6 +71,7 @@ agent:
 	$(MAKE) -C agent
 
 unit:
+	$(MAKE) -C kmod/tests check
 	$(MAKE) -C agent check
 
 lint:
@@ -123,6 +125,7 @@ deps:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C agent clean
+	-$(MAKE) -C kmod/tests clean
 	-$(MAKE) -C selftests clean
 	rm -f .lint.log
 

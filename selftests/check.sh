@@ -14,6 +14,8 @@ trap 'rm -f "$log"' EXIT
 
 status=0
 echo "== unit tests (host)"
+make -s -C kmod/tests check 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 make -s -C agent check 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
