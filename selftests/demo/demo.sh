@@ -75,12 +75,14 @@ cleanup()
 }
 trap cleanup EXIT
 
-# wait_for SECONDS CMD...: poll CMD until it succeeds; print the time taken.
+# wait_for SECONDS CMD...: poll CMD until it succeeds; the time it took is
+# left in $elapsed.
 wait_for()
 {
 	local limit_ms=$(($1 * 1000)) t0 now
 	shift
-		while ! "$@" 2> /dev/null; do
+	t0=$(date +%s%3N)
+	while ! "$@" 2> /dev/null; do
 		now=$(date +%s%3N)
 		[ $((now - t0)) -ge "$limit_ms" ] && return 1
 		sleep 0.05
@@ -187,7 +189,7 @@ say "Three ports, db1-eth0 on VLAN 20, each with the VM's metadata from QEMU's"
 say "command line (tap9's guest has no -name or -uuid, so it gets none of those)."
 show ovs-vsctl show
 show ovs-vsctl --columns=name,tag,external_ids list Port tap9 vnet0 db1-eth0
-say "The agent said why tap9 has no iface-id:"
+say "The agent logged why tap9 has no iface-id, vm-id or vm-name:"
 grep 'tap9: ExternalID' "$work/agent.log" | sed 's/^/     /'
 [ "$(ovs-vsctl get Port db1-eth0 tag)" = 20 ] || die "db1-eth0 is not on VLAN 20"
 [ "$(ovs-vsctl get Port vnet0 external_ids:iface-id 2> /dev/null | tr -d '"')" = \
