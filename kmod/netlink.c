@@ -35,11 +35,6 @@ static const struct nla_policy ovskvm_genl_policy[OVSKVM_A_MAX + 1] = {
 	[OVSKVM_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
 
-u64 ovskvm_event_seq(void)
-{
-	return READ_ONCE(ovskvm_seq);
-}
-
 static int ovskvm_port_fill(struct sk_buff *skb, const struct ovskvm_port *port)
 {
 	struct net_device *dev = __dev_get_by_index(&init_net, port->ifindex);

@@ -98,7 +98,6 @@ void ovskvm_genl_exit(void);
 void ovskvm_event_port(u8 cmd, const struct ovskvm_port *port,
 		       const char *old_name);
 void ovskvm_event_policy(const struct ovskvm_policy *policy);
-u64 ovskvm_event_seq(void);
 
 /* Counters reported by OVSKVM_CMD_GET_STATUS, indexed by OVSKVM_STAT_*. */
 extern atomic64_t ovskvm_stats[__OVSKVM_STAT_LAST];

@@ -134,9 +134,12 @@ void ovskvm_policy_exit(void)
 {
 	struct ovskvm_policy *policy;
 
+	/*
+	 * The family is gone and the notifier too: nobody reads the policy
+	 * any more.  Policies replaced earlier are freed by kvfree_rcu(),
+	 * which runs no code of this module.
+	 */
 	policy = rcu_replace_pointer(ovskvm_policy, NULL, true);
-	/* Wait for kvfree_rcu() callbacks of replaced policies too. */
-	rcu_barrier();
 	kvfree(policy);
 }
 
