@@ -54,6 +54,8 @@ help:
 	@echo "  lint       checkpatch and a W=1 C=1 (sparse) module build"
 	@echo "  vmshell    an interactive shell in the test VM, module installed"
 	@echo "  demo       OVS, the agent and three QEMU guests in the test VM"
+	@echo "  bench      attach latency, bursts, detach, overhead against ovs-ifup,"
+	@echo "             in the test VM; results in selftests/bench/out/"
 	@echo "  install    the agent, man pages, systemd unit, config and module"
 	@echo "             snippets (DESTDIR=, PREFIX=/usr); uninstall removes them"
 	@echo "  dkms-install    the module source to $(DKMS_SRC), then dkms"
@@ -96,6 +98,13 @@ demo:
 
 demo-vm: module agent
 	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) -t 600 -- selftests/demo/demo.sh
+
+# Figures, not a test: selftests/bench/bench.sh, run in the test VM.
+.PHONY: bench
+bench: module agent
+	$(MAKE) -C selftests all
+	$(MAKE) -C selftests/bench
+	selftests/bench/run -k $(KERNELRELEASE) -M $(MODULE) $(VM_FLAGS)
 
 vmshell: module agent
 	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) --shell
