@@ -29,7 +29,8 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
 
 .PHONY: all module agent check unit selftests lint deps vmshell clean help \
-	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm
+	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
+	deps-backports
 
 # Installation (`make install`, DESTDIR= PREFIX=) and the DKMS package.
 PREFIX ?= /usr
@@ -44,7 +45,8 @@ all: module agent
 
 help:
 	@echo "Targets:"
-	@echo "  deps       install the Debian packages needed (idempotent)"
+	@echo "  deps       install the Debian packages needed (idempotent);"
+	@echo "             KERNELS=backports adds the bookworm-backports kernel"
 	@echo "  all        build the module and the agent"
 	@echo "  module     build kmod/ovskvm_autoport.ko for KERNELRELEASE"
 	@echo "  agent      build agent/ovskvm"
@@ -121,6 +123,7 @@ deps:
 	fi; \
 	apt-get install -y -q --no-install-recommends $$missing || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } || exit 1; fi
+	@$(if $(filter backports,$(KERNELS)),$(MAKE) --no-print-directory deps-backports)
 	@# checkpatch.pl ships only in the kernel source: put it where a kernel
 	@# tree keeps it, beside the installed headers.
 	@for d in /usr/src/linux-headers-*-common; do \
@@ -130,6 +133,27 @@ deps:
 		tar -xJf $$src --strip-components=1 -C $$d --wildcards '*/scripts/checkpatch.pl' \
 			'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' || exit 1; \
 	done
+
+# KERNELS=backports: also the newest kernel of bookworm-backports (and its
+# headers), installed next to the release's by its versioned package name so
+# that linux-image-amd64 keeps tracking the release kernel.
+BACKPORTS_SOURCES := /etc/apt/sources.list.d/bookworm-backports.sources
+
+deps-backports:
+	@if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
+		echo "deps: adding bookworm-backports in $(BACKPORTS_SOURCES)"; \
+		printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+			'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+			> $(BACKPORTS_SOURCES); \
+		apt-get update -q || exit 1; fi; \
+	abi=$$(apt-cache depends -t bookworm-backports linux-image-amd64 | \
+		sed -n 's/^ *Depends: linux-image-\(.*\)$$/\1/p' | head -n 1); \
+	[ -n "$$abi" ] || { echo "deps: no kernel in bookworm-backports (apt-get update?)" >&2; exit 1; }; \
+	if dpkg-query -W -f='$${Status}\n' linux-headers-$$abi 2>/dev/null | grep -q 'ok installed'; then \
+		echo "deps: backports kernel $$abi present"; else \
+		echo "deps: installing the backports kernel $$abi"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			linux-image-$$abi linux-headers-$$abi || exit 1; fi
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
