@@ -15,7 +15,7 @@ top=$(cd "$here/../.." && pwd)
 OVSKVM=ovskvm
 export PATH=$top/agent:$PATH
 OVS_CTL=/usr/share/openvswitch/scripts/ovs-ctl
-TIMEOUT=${DEMO_TIMEOUT:-20}
+TIMEOUT=${DEMO_TIMEOUT:-30}
 
 if [ ! -x "$top/agent/ovskvm" ]; then
 	echo "demo: agent/ovskvm is not built; use 'make demo'" >&2
