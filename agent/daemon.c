@@ -423,8 +423,8 @@ static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 		.ifname = p->port.ifname,
 	};
 	static const char *const what[] = {
-		['n'] = "the VM name (-name)", ['u'] = "the VM UUID (-uuid)",
-		['m'] = "the guest MAC (-device ...,mac=)", ['i'] = "the interface name",
+		['n'] = "VM name (-name)", ['u'] = "VM UUID (-uuid)",
+		['m'] = "guest MAC (-device ...,mac=)", ['i'] = "interface name",
 	};
 	unsigned int i;
 	char missing = 0;
@@ -438,9 +438,12 @@ static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 					sizeof(x->buf[x->n]), &missing);
 
 		if (ret == -ENOENT) {
+			/* expected for taps not made by QEMU: say so quietly */
 			if (!p->warned)
-				pr_warn("%s: ExternalID %s (%s:%d) left out: the creator (pid %u, %s) gives no %s",
+				log_msg(p->is_qemu ? LOG_WARNING : LOG_DEBUG,
+					"%s: ExternalID %s (%s:%d) left out: %s %u (%s) gives no %s",
 					p->port.ifname, e->key, a->cfg.path, e->line,
+					p->is_qemu ? "the command line of QEMU" : "the creator, not QEMU,",
 					p->port.creator_pid, p->port.creator_comm,
 					what[(unsigned char)missing & 0x7f] ?: "value");
 			continue;
@@ -683,8 +686,11 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 			add_pending(a, p);
 		break;
 	case OVSKVM_CMD_PORT_ATTACHED:
-		pr_info("%s (ifindex %u): attached to %s in %s", p->ifname, p->ifindex,
-			p->master[0] ? p->master : p->bridge,
+		pr_info("%s (ifindex %u): attached to %s%s%s%s in %s", p->ifname, p->ifindex,
+			p->bridge[0] ? p->bridge : p->master,
+			p->master[0] && strcmp(p->master, p->bridge) ? " (master " : "",
+			p->master[0] && strcmp(p->master, p->bridge) ? p->master : "",
+			p->master[0] && strcmp(p->master, p->bridge) ? ")" : "",
 			format_ns(p->latency_ns, lat, sizeof(lat)));
 		drop_pending(a, p->ifindex);
 		break;

@@ -79,7 +79,7 @@ agent_start()
 	lines=$(wc -l < "$LOG" 2>/dev/null || echo 0)
 	${AGENT_WRAPPER:-} "$OVSKVM" agent -c "$CONF" --no-load >> "$LOG" 2>&1 &
 	echo $! > "$WORK/agent.pid"
-	busywait 60000 eval "tail -n +$((lines + 1)) '$LOG' | grep -q 'resync:'" ||
+	busywait "${AGENT_START_MS:-60000}" eval "tail -n +$((lines + 1)) '$LOG' | grep -q 'resync:'" ||
 		{ fail "the agent did not start"; tail -n 20 "$LOG"; return 1; }
 }
 
@@ -279,15 +279,16 @@ test_valgrind()
 	command -v valgrind > /dev/null || { skip "no valgrind"; return $KSFT_SKIP; }
 	agent_stop
 	AGENT_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind.log"
-	agent_start || return 1
+	AGENT_START_MS=300000 agent_start || return 1
 	pid=$(hold tap50) || return 1
-	busywait 60000 ovs_port_exists tap50 || fail "tap50 not attached under valgrind" || return 1
+	busywait 120000 ovs_port_exists tap50 || fail "tap50 not attached under valgrind" || return 1
 	kill "$pid"
-	busywait 60000 eval '! ovs_port_exists tap50' || fail "tap50 not removed under valgrind" || return 1
+	busywait 120000 eval '! ovs_port_exists tap50' || fail "tap50 not removed under valgrind" || return 1
 	kill -HUP "$(agent_pid)"
 	sleep 3
 	pid=$(agent_pid)
 	kill -TERM "$pid"
+	busywait 120000 eval "! kill -0 $pid 2>/dev/null"
 	wait "$pid"
 	local rc=$?
 	rm -f "$WORK/agent.pid"
