@@ -3,11 +3,17 @@
 # ovskvm_autoport: kernel module (kmod/), agent and CLI (agent/), selftests.
 # `make help` lists the targets.
 
+# The kernel to build for and boot: the running one when its build tree is
+# here, else Debian's default (the one linux-headers-amd64 pulls in), else the
+# newest build tree installed.
 ifeq ($(KERNELRELEASE),)
 KERNELRELEASE := $(shell r=$$(uname -r); \
+	d=$$(dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p'); \
 	if [ -d /lib/modules/$$r/build ]; then echo $$r; \
+	elif [ -n "$$d" ] && [ -d /lib/modules/$$d/build ]; then echo $$d; \
 	else ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n 1; fi)
-KERNELRELEASE_FROM := (default: $(if $(filter $(shell uname -r),$(KERNELRELEASE)),the running kernel,the newest installed build tree))
+KERNELRELEASE_FROM := (default: $(if $(filter $(shell uname -r),$(KERNELRELEASE)),the running kernel,Debian's default kernel))
 else
 KERNELRELEASE_FROM := (KERNELRELEASE given)
 endif

@@ -152,7 +152,7 @@ static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *de
 	if (i >= 0)
 		rule = &policy->rules[i];
 
-	port->matched = rule;
+	port->matched = rule != NULL;
 	port->error = 0;
 	port->bridge_kind = OVSKVM_BRIDGE_NONE;
 	port->rule_id = rule ? rule->id : 0;
@@ -166,10 +166,8 @@ static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *de
 
 	if (port->action != OVSKVM_ACTION_ATTACH) {
 		port->state = OVSKVM_PORT_IGNORED;
-		ovskvm_stat_inc(OVSKVM_STAT_IGNORED);
 		return;
 	}
-	ovskvm_stat_inc(OVSKVM_STAT_MATCHED);
 	ovskvm_port_try_attach(port, dev);
 }
 
@@ -210,6 +208,8 @@ static void ovskvm_port_register(struct net_device *dev)
 	ovskvm_stat_inc(OVSKVM_STAT_SEEN);
 
 	ovskvm_port_evaluate(port, dev);
+	ovskvm_stat_inc(port->action == OVSKVM_ACTION_ATTACH ?
+			OVSKVM_STAT_MATCHED : OVSKVM_STAT_IGNORED);
 	ovskvm_event_port(OVSKVM_CMD_PORT_NEW, port, NULL);
 	if (port->state == OVSKVM_PORT_ATTACHED)
 		ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);

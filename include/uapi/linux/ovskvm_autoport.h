@@ -190,10 +190,10 @@ enum ovskvm_rule_attr {
 enum ovskvm_stat {
 	OVSKVM_STAT_UNSPEC,
 	OVSKVM_STAT_SEEN,	/* taps tracked since load */
-	OVSKVM_STAT_MATCHED,	/* matched an attach rule */
-	OVSKVM_STAT_IGNORED,	/* matched an ignore rule, or no rule */
-	OVSKVM_STAT_ATTACHED,	/* taken by a Linux bridge or OVS */
-	OVSKVM_STAT_FAILED,	/* Linux bridge attach failures */
+	OVSKVM_STAT_MATCHED,	/* of those, matched an attach rule when seen */
+	OVSKVM_STAT_IGNORED,	/* matched an ignore rule, or none, when seen */
+	OVSKVM_STAT_ATTACHED,	/* attaches to a Linux bridge or OVS */
+	OVSKVM_STAT_FAILED,	/* attach failures */
 	OVSKVM_STAT_REMOVED,	/* tracked taps unregistered */
 	OVSKVM_STAT_EVENTS,	/* events multicast */
 	__OVSKVM_STAT_LAST
