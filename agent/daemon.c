@@ -438,14 +438,19 @@ static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 					sizeof(x->buf[x->n]), &missing);
 
 		if (ret == -ENOENT) {
+			const char *w = what[(unsigned char)missing & 0x7f] ?: "value";
+
 			/* expected for taps not made by QEMU: say so quietly */
-			if (!p->warned)
-				log_msg(p->is_qemu ? LOG_WARNING : LOG_DEBUG,
-					"%s: ExternalID %s (%s:%d) left out: %s %u (%s) gives no %s",
+			if (p->warned)
+				continue;
+			if (p->is_qemu)
+				pr_warn("%s: ExternalID %s (%s:%d) left out: the command line of QEMU (pid %u, %s) has no %s",
 					p->port.ifname, e->key, a->cfg.path, e->line,
-					p->is_qemu ? "the command line of QEMU" : "the creator, not QEMU,",
-					p->port.creator_pid, p->port.creator_comm,
-					what[(unsigned char)missing & 0x7f] ?: "value");
+					p->port.creator_pid, p->port.creator_comm, w);
+			else
+				pr_debug("%s: ExternalID %s (%s:%d) left out: no %s, the creator (pid %u, %s) is not QEMU",
+					 p->port.ifname, e->key, a->cfg.path, e->line, w,
+					 p->port.creator_pid, p->port.creator_comm);
 			continue;
 		}
 		if (ret) {
