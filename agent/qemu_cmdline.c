@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -152,6 +153,60 @@ static void copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The guest MAC as libvirt writes it: lower case, two digits a byte, colons.
+ * QEMU also takes upper case, '-' between bytes and one-digit bytes, so
+ * 00:11:22:EE:EE:EE and 0-11-22-ee-ee-ee name the same address.  What QEMU
+ * would not take is kept as written, in lower case, if it fits.
+ */
+static void set_mac(struct qemu_info *info, const char *v)
+{
+	unsigned char b[6];
+	const char *s = v;
+	size_t i;
+
+	for (i = 0; i < sizeof(b); i++) {
+		int hi = hex_digit(*s), lo;
+
+		if (hi < 0)
+			break;
+		lo = hex_digit(*++s);
+		if (lo >= 0) {
+			hi = hi * 16 + lo;
+			s++;
+		}
+		b[i] = hi;
+		if (i + 1 == sizeof(b))
+			continue;
+		if (*s != ':' && *s != '-')
+			break;
+		s++;
+	}
+	if (i == sizeof(b) && !*s) {
+		snprintf(info->mac, sizeof(info->mac),
+			 "%02x:%02x:%02x:%02x:%02x:%02x",
+			 b[0], b[1], b[2], b[3], b[4], b[5]);
+		return;
+	}
+	if (strlen(v) >= sizeof(info->mac))
+		return;		/* cut short it would look like another MAC */
+	copy(info->mac, sizeof(info->mac), v);
+	for (i = 0; info->mac[i]; i++)
+		if (info->mac[i] >= 'A' && info->mac[i] <= 'Z')
+			info->mac[i] += 'a' - 'A';
+}
+
 int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		       struct qemu_info *info)
 {
@@ -210,7 +265,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 			   !opt_get(val, "ifname", NULL, v, sizeof(v)) &&
 			   !strcmp(v, ifname) && !info->mac[0]) {
 			if (!opt_get(val, "mac", NULL, v, sizeof(v)))
-				copy(info->mac, sizeof(info->mac), v);
+				set_mac(info, v);
 			found_tap = true;
 		} else if (!strcmp(o, "net") &&
 			   opt_is(val, "type", "type", "tap") &&
@@ -236,7 +291,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		if (!strcmp(o, "device") && netdev_id[0] &&
 		    opt_is(val, "netdev", NULL, netdev_id)) {
 			if (!opt_get(val, "mac", NULL, v, sizeof(v)))
-				copy(info->mac, sizeof(info->mac), v);
+				set_mac(info, v);
 		} else if (!strcmp(o, "net") && hub[0] &&
 			   opt_is(val, "type", "type", "nic")) {
 			char h[OPT_LEN];
@@ -245,7 +300,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 				strcpy(h, "0");
 			if (!strcmp(h, hub) &&
 			    !opt_get(val, "macaddr", NULL, v, sizeof(v)))
-				copy(info->mac, sizeof(info->mac), v);
+				set_mac(info, v);
 		}
 		if (is_known(o))
 			i++;

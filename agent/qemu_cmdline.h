@@ -12,7 +12,7 @@
 struct qemu_info {
 	char name[QEMU_NAME_LEN];	/* -name guest=NAME, or "" */
 	char uuid[QEMU_UUID_LEN];	/* -uuid, or "" */
-	char mac[QEMU_MAC_LEN];		/* guest MAC of the NIC on this tap, or "" */
+	char mac[QEMU_MAC_LEN];		/* the tap's guest MAC, lower case, or "" */
 };
 
 /*

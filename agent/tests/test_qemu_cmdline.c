@@ -117,6 +117,32 @@ static void test_kernel_named_tap(void **state)
 	assert_string_equal(info.mac, "");
 }
 
+static void test_mac_case(void **state)
+{
+	static const char *const args[] = {
+		"qemu-system-x86_64", "-name", "vm4",
+		"-net", "nic,macaddr=00:11:22:EE:EE:EE",
+		"-net", "tap,ifname=tap40",
+		"-netdev", "tap,id=n1,ifname=tap41",
+		"-device", "virtio-net-pci,netdev=n1,mac=52-54-00-Aa-b-1",
+		"-nic", "tap,ifname=tap42,mac=52:54:00:AB:CD",
+		"-nic", "tap,ifname=tap43,mac=52:54:00:0A:0B:0C:0D",
+		NULL
+	};
+	struct qemu_info info;
+
+	/* libvirt's form: lower case, two digits a byte, colons */
+	assert_int_equal(parse("tap40", &info, args), 0);
+	assert_string_equal(info.mac, "00:11:22:ee:ee:ee");
+	assert_int_equal(parse("tap41", &info, args), 0);
+	assert_string_equal(info.mac, "52:54:00:aa:0b:01");
+	/* not a MAC QEMU takes: kept as written, in lower case, if it fits */
+	assert_int_equal(parse("tap42", &info, args), 0);
+	assert_string_equal(info.mac, "52:54:00:ab:cd");
+	assert_int_equal(parse("tap43", &info, args), 0);
+	assert_string_equal(info.mac, "");
+}
+
 static void test_not_qemu(void **state)
 {
 	static const char *const ip[] = { "ip", "tuntap", "add", "tap0", "mode", "tap", NULL };
@@ -153,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_old_net),
 		cmocka_unit_test(test_nic_and_json),
 		cmocka_unit_test(test_kernel_named_tap),
+		cmocka_unit_test(test_mac_case),
 		cmocka_unit_test(test_not_qemu),
 		cmocka_unit_test(test_opt_get),
 	};
