@@ -34,7 +34,7 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
 
-.PHONY: all module agent check unit selftests lint deps vmshell clean help \
+.PHONY: all module agent check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
 	deps-backports
 
@@ -57,6 +57,7 @@ help:
 	@echo "  module     build kmod/ovskvm_autoport.ko for KERNELRELEASE"
 	@echo "  agent      build agent/ovskvm"
 	@echo "  check      lint, unit tests, then the selftests in a VM"
+	@echo "  check-kernel  lint and the VM selftests only, for KERNELRELEASE"
 	@echo "  unit       the agent's unit tests only (host)"
 	@echo "  selftests  the selftests only, in a VM"
 	@echo "  lint       checkpatch and a W=1 C=1 (sparse) module build"
@@ -98,6 +99,12 @@ selftests: module agent
 
 check: lint agent
 	@selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
+
+# Another kernel (e.g. KERNELRELEASE=6.12.95+deb12-amd64 after
+# `make deps KERNELS=backports`): lint and the VM selftests only; the host
+# stages do not depend on the kernel.
+check-kernel: lint agent
+	@CHECK_STAGES=vm selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
 
 # Deps first, then a new make: KERNELRELEASE is only known once a kernel is.
 demo:

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: the agent's unit tests on this machine, then the selftests
-# inside a test VM, then one summary line over both.
+# `make check`: the unit tests and the VM harness's own tests on this
+# machine, the DKMS package, then the selftests inside a test VM, and one
+# summary line over all.  CHECK_STAGES=vm keeps only the kernel-dependent
+# stages (DKMS and the VM selftests), for a second kernel.
 # Usage: selftests/check.sh KERNELRELEASE MODULE.ko [VM options...]
 
 kver=$1 module=$2
@@ -11,26 +13,32 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-
+stages=${CHECK_STAGES:-all}
 status=0
-echo "== unit tests (host)"
-make -s -C kmod/tests check 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
-make -s -C agent check 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
 
-echo "== VM harness (host)"
-selftests/vm/selftest.sh "$@" 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
+# stage TITLE OK_CODES CMD...: run CMD, log its output, fail on other codes.
+stage()
+{
+	local title=$1 ok=$2 rc
+	shift 2
+	echo "== $title"
+	"$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	case " $ok " in
+	*" $rc "*) ;;
+	*) status=1 ;;
+	esac
+}
 
+if [ "$stages" = all ]; then
+	stage "unit tests: kernel matcher (host)" 0 make -s -C kmod/tests check
+	stage "unit tests: agent (host)" 0 make -s -C agent check
+	stage "VM harness (host)" 0 selftests/vm/selftest.sh "$@"
+fi
 # Before the selftests: a DKMS copy in updates/ would shadow their module.
-echo "== DKMS package (host and VM, kernel $kver)"
-selftests/dkms.sh "$kver" "$@" 2>&1 | tee -a "$log"
-case "${PIPESTATUS[0]}" in 0|4) ;; *) status=1 ;; esac
-
-echo "== selftests (VM, kernel $kver)"
-selftests/vm/run "$@" -k "$kver" -M "$module" -- make -s -C selftests run_tests 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
+stage "DKMS package (host and VM, kernel $kver)" "0 4" selftests/dkms.sh "$kver" "$@"
+stage "selftests (VM, kernel $kver)" 0 \
+	selftests/vm/run "$@" -k "$kver" -M "$module" -- make -s -C selftests run_tests
 
 sum()
 {
@@ -42,6 +50,7 @@ if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
 	failed=1	# a stage failed before it could count (build, boot, dmesg)
 fi
 echo
+echo "check: kernel $kver, $stages stages"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
