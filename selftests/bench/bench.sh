@@ -1,0 +1,489 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ovskvm_autoport against the classic ovs-ifup recipe, in one run, with the
+# real ovsdb-server, ovs-vswitchd and OVS datapath.  Run as root where the
+# module is installed (the test VM: `make bench`).  Prints figures; fails
+# only when something broke (a tap never attached within a generous
+# timeout, a helper died), never because a figure missed a target.
+#
+# Clocks: every time is CLOCK_MONOTONIC in ns.  A tap's start is the
+# module's register_ns, stamped inside TUNSETIFF; (b) is its attach_ns,
+# stamped when OVS links the tap to the datapath (NETDEV_CHANGEUPPER to
+# ovs-system); (c) its up_ns (NETDEV_UP); (a) is the time at which ovsdbmon,
+# an OVSDB monitor client, reads the update for the new Interface row, that
+# is the commit as ovs-vswitchd sees it.  The same probes serve both
+# methods: for the baseline the module is loaded with a default policy for
+# br0 and bring_up=N and no agent runs, so it takes no action (OVS taps only
+# ever wait for the agent) and only records the times.
+#
+# OVSKVM_BENCH_QUICK=1 makes every size small, to try the script out.
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+source "$BENCH_DIR/../lib.sh"
+
+require_root
+require_module
+require_cmd ovs-vsctl ovsdb-server ovs-vswitchd ip awk
+
+OVSKVM=$TOP_DIR/agent/ovskvm
+BURST=$BENCH_DIR/burst
+OVSDBMON=$BENCH_DIR/ovsdbmon
+for p in "$OVSKVM" "$BURST" "$OVSDBMON" "$NLCTL" "$TAPCTL"; do
+	[ -x "$p" ] || { echo "bench: $p is not built (make bench builds it)" >&2; exit 1; }
+done
+
+# Sizes: the issue's on a real host or under KVM.  Under TCG everything is
+# 10 to 50 times slower: one ovs-ifup costs seconds, and ovs-vswitchd's time
+# to take a burst of ports grows as about N^1.8 (100 ports: ~40 s), so the
+# sizes shrink to keep the run within 20 minutes; the report says which ran.
+if [ -n "${OVSKVM_BENCH_QUICK:-}" ]; then
+	d_seq=20 d_bursts="10 30 100" d_base_seq=5 d_base_bursts=10 d_cycle=50
+elif [ "${OVSKVM_VM_ACCEL:-}" = tcg ]; then
+	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30" d_cycle=100
+else
+	d_seq=200 d_bursts="10 100 500 1000" d_base_seq=200 d_base_bursts="10 100 500 1000" d_cycle=1000
+fi
+SEQ_N=${OVSKVM_BENCH_SEQ_N:-$d_seq}
+BURSTS=${OVSKVM_BENCH_BURSTS:-$d_bursts}
+BASE_SEQ_N=${OVSKVM_BENCH_BASE_SEQ_N:-$d_base_seq}
+BASE_BURSTS=${OVSKVM_BENCH_BASE_BURSTS:-$d_base_bursts}
+CYCLE_N=${OVSKVM_BENCH_CYCLE_N:-$d_cycle}
+ONLY=${OVSKVM_BENCH_ONLY:-}	# agent or baseline: that method alone
+BIGGEST=${BURSTS##* }
+# Longest wait for a burst to attach or go; the baseline is the slow one.
+ATTACH_TMO_MS=${OVSKVM_BENCH_TIMEOUT_MS:-420000}
+SEQ_GAP_MS=200		# between two removals in the one-by-one detach
+
+W=$(mktemp -d /tmp/ovskvm-bench.XXXXXX)
+KV=$W/results.kv
+MON_PID=
+AGENT_PID=
+: > "$KV"
+T_START=$(date +%s)
+
+# --- small helpers ------------------------------------------------------------
+
+now() { "$BURST" now; }
+say() { echo "bench [$(( $(date +%s) - T_START ))s]: $*" >&2; }
+die() { echo "bench: FAILED: $*" >&2; exit 1; }
+kv() { echo "$1 $2" >> "$KV"; }
+ms() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e6 }'; }
+
+# stats KEY FILE: p50 p90 p99 max and n of the numbers (ns) in FILE, in ms.
+stats()
+{
+	local key=$1 file=$2
+	sort -n "$file" | awk -v key="$key" '
+		{ v[NR] = $1 }
+		function p(q,   i) { i = int(q * NR / 100); if (i < q * NR / 100) i++; if (i < 1) i = 1; return v[i] / 1e6 }
+		END {
+			if (NR == 0) { printf "%s.n 0\n", key; exit }
+			printf "%s.p50 %.1f\n%s.p90 %.1f\n%s.p99 %.1f\n%s.max %.1f\n%s.n %d\n",
+				key, p(50), key, p(90), key, p(99), key, v[NR] / 1e6, key, NR
+		}' >> "$KV"
+}
+
+get() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$KV"; }
+
+mon_start()
+{
+	"$OVSDBMON" > "$W/mon.$1.log" 2> "$W/mon.$1.err" &
+	MON_PID=$!
+	MON_LOG=$W/mon.$1.log
+	busywait 10000 grep -q '^ready' "$MON_LOG" || die "ovsdbmon did not start: $(cat "$W/mon.$1.err")"
+}
+
+mon_stop()
+{
+	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null && wait "$MON_PID" 2>/dev/null
+	MON_PID=
+}
+
+ovs_fresh()
+{
+	mon_stop
+	stop_ovs
+	start_ovs || die "cannot start Open vSwitch"
+	ovs-vsctl --timeout=30 add-br br0 || die "ovs-vsctl add-br br0"
+	mon_start "$1"
+}
+
+# count_mon KIND PREFIX: rows inserted (ins) or deleted (del) so far.
+count_mon() { grep -c "^$1 $2[0-9]* " "$MON_LOG"; }
+
+# attached_up PREFIX: taps of PREFIX the module reports attached and up.
+attached_up()
+{
+	"$NLCTL" ports | grep " *ifname=$1[0-9]* " | grep 'state=attached' | grep -c ' up_ns='
+}
+
+taps_left() { ls /sys/class/net | grep -c "^$1[0-9]*\$"; }
+
+# poll TIMEOUT_MS CMD...: busywait, but once a second: the times come from
+# the kernel and the monitor, and a tight shell loop would take the CPU
+# that the measured work needs.
+poll()
+{
+	local timeout_ms=$1 start; shift
+	start=$(date +%s%3N)
+	until "$@"; do
+		[ $(( $(date +%s%3N) - start )) -ge "$timeout_ms" ] && return 1
+		sleep 1
+	done
+}
+
+ovsdb_rows() { ovs-vsctl --timeout=30 --bare --columns=name list Interface | grep -c "^$1[0-9]*\$"; }
+
+# wait_attached PREFIX N: until N taps are attached, up and committed.
+wait_attached()
+{
+	local pfx=$1 n=$2
+	poll "$ATTACH_TMO_MS" eval "[ \$(attached_up $pfx) -ge $n ] && [ \$(count_mon ins $pfx) -ge $n ]" ||
+		die "$pfx*: $(attached_up "$pfx") of $n taps attached and up, $(count_mon ins "$pfx") committed after $((ATTACH_TMO_MS / 1000)) s"
+}
+
+# join PREFIX BURSTFILE: one line per tap: name t_call register commit
+# attach up (ns; 0 when missing), from the burst records, the module's
+# records and the OVSDB monitor.
+join_taps()
+{
+	local pfx=$1 bf=$2
+	"$NLCTL" ports | grep " *ifname=$pfx[0-9]* " > "$W/ports.$pfx"
+	awk -v pfx="$pfx" '
+		FILENAME == ARGV[1] && $1 == "tap" { order[++n] = $2; call[$2] = $4 }
+		FILENAME == ARGV[2] {
+			for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			reg[f["ifname"]] = f["register_ns"]; att[f["ifname"]] = f["attach_ns"]
+			up[f["ifname"]] = f["up_ns"]; delete f
+		}
+		FILENAME == ARGV[3] && $1 == "ins" && !($2 in ins) { ins[$2] = $3 }
+		END {
+			for (i = 1; i <= n; i++) {
+				t = order[i]
+				printf "%s %s %s %s %s %s\n", t, call[t], reg[t] + 0, ins[t] + 0, att[t] + 0, up[t] + 0
+			}
+		}' "$bf" "$W/ports.$pfx" "$MON_LOG" > "$W/join.$pfx"
+	# Taps with a time missing: never attached (a failed ovs-ifup).
+	awk '$3 == 0 || $4 == 0 || $5 == 0 || $6 == 0' "$W/join.$pfx" > "$W/missing.$pfx"
+	awk '!($3 == 0 || $4 == 0 || $5 == 0 || $6 == 0)' "$W/join.$pfx" > "$W/join.$pfx.ok"
+	mv "$W/join.$pfx.ok" "$W/join.$pfx"
+}
+
+# single_stats METHOD PREFIX: the per-tap latencies from register_ns.
+single_stats()
+{
+	local m=$1 pfx=$2
+	awk '{ print $4 - $3 }' "$W/join.$pfx" > "$W/lat.commit"
+	awk '{ print $5 - $3 }' "$W/join.$pfx" > "$W/lat.attach"
+	awk '{ print $6 - $3 }' "$W/join.$pfx" > "$W/lat.up"
+	stats "single.$m.commit_ms" "$W/lat.commit"
+	stats "single.$m.attach_ms" "$W/lat.attach"
+	stats "single.$m.up_ms" "$W/lat.up"
+}
+
+# agent_sample: RSS (KiB), peak RSS (KiB) and CPU time (ms) of the agent.
+agent_sample()
+{
+	local rss hwm cpu
+	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$AGENT_PID/status")
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$AGENT_PID/status")
+	# utime and stime, fields 14 and 15, after the parenthesised comm.
+	cpu=$(sed 's/^.*) //' "/proc/$AGENT_PID/stat" | awk -v hz="$(getconf CLK_TCK)" '{ print int(($12 + $13) * 1000 / hz) }')
+	echo "$rss $hwm $cpu"
+}
+
+# ovs_cpu: CPU time (ms) of ovs-vswitchd and ovsdb-server so far.
+ovs_cpu()
+{
+	local d
+	for d in ovs-vswitchd ovsdb-server; do
+		sed 's/^.*) //' "/proc/$(cat $OVS_RUNDIR/$d.pid)/stat" |
+			awk -v hz="$(getconf CLK_TCK)" '{ printf "%d ", ($12 + $13) * 1000 / hz }'
+	done
+}
+
+# --- the phases ------------------------------------------------------------------
+
+# kernel_overhead: tapctl cycle with and without the module, alternated.
+kernel_overhead()
+{
+	local round state t0 t1 name=tapcyc
+	say "kernel overhead: $CYCLE_N tap create/delete cycles, module unloaded and loaded, twice each"
+	: > "$W/cycle"
+	for round in 1 2; do
+		for state in unloaded loaded; do
+			if [ $state = loaded ]; then
+				load_module bridge=br0 match= bring_up=N || die "modprobe"
+			else
+				unload_module || die "rmmod"
+			fi
+			t0=$(now)
+			"$TAPCTL" cycle "$CYCLE_N" $name || die "tapctl cycle"
+			t1=$(now)
+			echo "$state $((t1 - t0))" >> "$W/cycle"
+		done
+	done
+	unload_module
+	awk -v n="$CYCLE_N" '
+		{ t[$1] += $2; c[$1]++ }
+		END {
+			ru = n * c["unloaded"] / (t["unloaded"] / 1e9); rl = n * c["loaded"] / (t["loaded"] / 1e9)
+			printf "kernel.cycles %d\nkernel.rounds %d\n", n, c["loaded"]
+			printf "kernel.unloaded_per_s %.1f\nkernel.loaded_per_s %.1f\n", ru, rl
+			printf "kernel.rate_ratio_loaded_over_unloaded %.3f\nkernel.overhead_pct %.1f\n", rl / ru, (ru / rl - 1) * 100
+		}' "$W/cycle" >> "$KV"
+	say "kernel overhead: $(grep '^kernel\.' "$KV" | tr '\n' ' ')"
+}
+
+# wait_done METHOD PREFIX N: the baseline until every ovs-ifup has ended,
+# then what attached; the agent until all N are attached, up and committed.
+wait_done()
+{
+	local m=$1 pfx=$2 n=$3 failed
+	if [ "$m" = baseline ]; then
+		poll "$ATTACH_TMO_MS" grep -q '^scripts' "$W/burst.$pfx" ||
+			die "$pfx*: ovs-ifup still running after $((ATTACH_TMO_MS / 1000)) s"
+		failed=$(awk '$1 == "scripts" { print $3 }' "$W/burst.$pfx")
+		kv "$4.failed" "$failed"
+		[ "$failed" = 0 ] || echo "bench: $failed of $n ovs-ifup failed: $(grep -v timeval "$W/burst.$pfx.err" | sort | uniq -c | head -n 3)" >&2
+		n=$((n - failed))
+	fi
+	wait_attached "$pfx" "$n"
+}
+
+# one_by_one METHOD PREFIX N: N taps, each once the previous one is done.
+one_by_one()
+{
+	local m=$1 pfx=$2 n=$3 pid opts=()
+	say "$m: $n taps one after another"
+	if [ "$m" = baseline ]; then
+		opts=(-s "$W/ovs-ifup" -S "$W/ovs-ifdown" -d 0)
+	else
+		opts=(-d $SEQ_GAP_MS)
+	fi
+	"$BURST" -w -t 60000 "${opts[@]}" -o "$W/burst.$pfx" "$pfx" "$n" 2> "$W/burst.$pfx.err" &
+	pid=$!
+	poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$pfx" ||
+		die "$pfx*: not all $n taps created: $(tail -n 2 "$W/burst.$pfx.err")"
+	wait_done "$m" "$pfx" "$n" "single.$m"
+	join_taps "$pfx" "$W/burst.$pfx"
+	single_stats "$m" "$pfx"
+	kv "single.$m.n" "$n"
+	say "$m: one by one: p50 commit $(get "single.$m.commit_ms.p50") ms, attach $(get "single.$m.attach_ms.p50") ms, up $(get "single.$m.up_ms.p50") ms"
+
+	# Removal one by one: QEMU's clean exit (the baseline's downscript runs
+	# before the tap is closed), timed from the downscript's start or from
+	# the close() call (which returns only after the unregistration).
+	say "$m: removing them one after another"
+	kill -USR1 "$pid"
+	wait "$pid" || die "$pfx*: burst failed while removing: $(tail -n 2 "$W/burst.$pfx.err")"
+	poll 60000 eval "[ \$(count_mon del $pfx) -ge \$(awk 'END { print NR }' $W/join.$pfx) ]" ||
+		echo "bench: $pfx*: only $(count_mon del "$pfx") OVSDB ports removed" >&2
+	awk -v col=3 '
+		FILENAME == ARGV[1] && $1 == "close" { c[$2] = $col }
+		FILENAME == ARGV[2] && $1 == "del" && ($2 in c) { print $3 - c[$2] }' \
+		"$W/burst.$pfx" "$MON_LOG" > "$W/lat.del"
+	stats "single.$m.detach_ms" "$W/lat.del"
+	busywait 10000 eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps left"
+	kv "single.$m.stale" "$(ovsdb_rows "$pfx")"
+}
+
+# burst METHOD PREFIX N: N taps at once; then kill -9 their holder.
+burst()
+{
+	local m=$1 pfx=$2 n=$3 pid opts=() t_kill t_gone sampler= s0 s1 o0 o1
+	say "$m: burst of $n taps"
+	[ "$m" = baseline ] && opts=(-s "$W/ovs-ifup")
+	if [ "$m" = agent ] && [ "$n" = "$BIGGEST" ]; then
+		s0=$(agent_sample)
+		( while sleep 0.5; do agent_sample; done ) > "$W/agent.samples" 2>/dev/null &
+		sampler=$!
+	fi
+	o0=$(ovs_cpu)
+	"$BURST" "${opts[@]}" -o "$W/burst.$pfx" "$pfx" "$n" 2> "$W/burst.$pfx.err" &
+	pid=$!
+	poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$pfx" ||
+		die "$pfx*: not all $n taps created: $(tail -n 2 "$W/burst.$pfx.err")"
+	wait_done "$m" "$pfx" "$n" "burst.$m.$n"
+	o1=$(ovs_cpu)
+	set -- $o0 $o1
+	kv "burst.$m.$n.vswitchd_cpu_ms" $(($3 - $1))
+	kv "burst.$m.$n.ovsdb_server_cpu_ms" $(($4 - $2))
+	if [ -n "$sampler" ]; then
+		s1=$(agent_sample)
+		kill "$sampler"; wait "$sampler" 2>/dev/null
+		kv "agent.burst_cpu_ms" $(( ${s1##* } - ${s0##* } ))
+		kv "agent.burst_rss_max_kib" "$( (cat "$W/agent.samples"; echo "$s1") | awk '$1 > m { m = $1 } END { print m }')"
+	fi
+	join_taps "$pfx" "$W/burst.$pfx"
+	kv "burst.$m.$n.attached" "$(awk 'END { print NR }' "$W/join.$pfx")"
+	# from the first TUNSETIFF to the last tap's attach, commit, up
+	awk -v m="$m" -v n="$n" '
+		FILENAME == ARGV[1] { if ($1 == "tap" && (t0 == "" || $4 < t0)) t0 = $4; next }
+		{ if ($4 > c) c = $4; if ($5 > a) a = $5; if ($6 > u) u = $6 }
+		END {
+			printf "burst.%s.%d.attached_ms %.1f\n", m, n, (a - t0) / 1e6
+			printf "burst.%s.%d.committed_ms %.1f\n", m, n, (c - t0) / 1e6
+			printf "burst.%s.%d.up_ms %.1f\n", m, n, (u - t0) / 1e6
+		}' "$W/burst.$pfx" "$W/join.$pfx" >> "$KV"
+	say "$m: burst of $n: $(get "burst.$m.$n.attached") attached, the last after $(get "burst.$m.$n.attached_ms") ms"
+
+	# Detach: kill -9 of the holder, as when the guests are killed.
+	[ -n "$sampler" ] && s0=$(agent_sample)
+	t_kill=$(now)
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps still there after kill -9"
+	t_gone=$(now)
+	kv "burst.$m.$n.taps_gone_ms" "$(ms $((t_gone - t_kill)))"
+	if [ "$m" = agent ]; then
+		poll "$ATTACH_TMO_MS" eval "[ \$(count_mon del $pfx) -ge $n ]" ||
+			die "$pfx*: only $(count_mon del "$pfx") of $n OVSDB ports removed"
+		kv "burst.$m.$n.ovsdb_clean_ms" "$(ms $(( $(awk -v p="$pfx" '$1 == "del" && $2 ~ "^" p "[0-9]+$" { t = $3 } END { print t }' "$MON_LOG") - t_kill)) )"
+	else
+		sleep 3		# nothing will remove them: no downscript runs on kill -9
+		kv "burst.$m.$n.ovsdb_clean_ms" never
+	fi
+	kv "burst.$m.$n.stale" "$(ovsdb_rows "$pfx")"
+	if [ -n "$sampler" ]; then
+		s1=$(agent_sample)
+		kv "agent.detach_cpu_ms" $(( ${s1##* } - ${s0##* } ))
+	fi
+	# The baseline's stale ports go, so that each burst starts alike.
+	if [ "$m" = baseline ]; then
+		ovs-vsctl --timeout=120 del-br br0 -- add-br br0 || die "recreating br0"
+	fi
+}
+
+# --- the run -------------------------------------------------------------------
+
+cat > "$W/ovs-ifup" <<'EOF'
+#!/bin/sh
+ip link set "$1" up
+ovs-vsctl add-port br0 "$1"
+EOF
+cat > "$W/ovs-ifdown" <<'EOF'
+#!/bin/sh
+ip link set "$1" down
+ovs-vsctl del-port br0 "$1"
+EOF
+chmod +x "$W/ovs-ifup" "$W/ovs-ifdown"
+cat > "$W/ovskvm.conf" <<'EOF'
+[Agent]
+Bridge=br0
+LogLevel=info
+
+# every tap of the benchmark
+[Rule]
+Bridge=br0
+EOF
+chmod 0644 "$W/ovskvm.conf"
+
+cleanup()
+{
+	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
+	mon_stop
+}
+on_exit cleanup
+
+say "kernel $(uname -r), ${OVSKVM_VM_ACCEL:-host}, $(nproc) CPUs, commit ${OVSKVM_BENCH_COMMIT:-unknown}"
+say "sizes: ovskvm $SEQ_N one by one, bursts $BURSTS; baseline $BASE_SEQ_N one by one, bursts $BASE_BURSTS; $CYCLE_N create/delete cycles"
+unload_module || die "cannot unload $MODULE"
+
+# The classic recipe: a fork of ovs-ifup per tap, nothing on removal.  The
+# kernel overhead is measured first, on the same fresh OVS.
+if [ "$ONLY" != agent ]; then
+	ovs_fresh baseline
+	kernel_overhead
+	load_module bridge=br0 match= bring_up=N || die "modprobe $MODULE"
+	one_by_one baseline qb "$BASE_SEQ_N"
+	for n in $BASE_BURSTS; do
+		burst baseline "bb${n}x" "$n"
+	done
+	unload_module
+fi
+
+# ovskvm_autoport: the module and the agent.
+if [ "$ONLY" != baseline ]; then
+	ovs_fresh agent
+	modprobe "$MODULE" || die "modprobe $MODULE"
+	"$OVSKVM" agent -c "$W/ovskvm.conf" --no-load > "$W/agent.log" 2>&1 &
+	AGENT_PID=$!
+	busywait 60000 grep -q 'resync:' "$W/agent.log" || die "the agent did not start: $(tail -n 5 "$W/agent.log")"
+	sleep 5
+	s0=$(agent_sample)
+	sleep 10
+	s1=$(agent_sample)
+	kv agent.idle_rss_kib "${s1%% *}"
+	kv agent.idle_cpu_ms_per_10s $(( ${s1##* } - ${s0##* } ))
+	one_by_one agent qa "$SEQ_N"
+	for n in $BURSTS; do
+		burst agent "ba${n}x" "$n"
+	done
+	kill -0 "$AGENT_PID" || die "the agent died: $(tail -n 5 "$W/agent.log")"
+	kv agent.final_rss_kib "$(agent_sample | awk '{ print $1 }')"
+	kv agent.hwm_kib "$(agent_sample | awk '{ print $2 }')"
+	grep -E '^(Error|Warning):' "$W/agent.log" | sort | uniq -c | sort -rn | head -n 5 | sed 's/^/bench: agent log: /' >&2
+fi
+
+# --- the report ----------------------------------------------------------------
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "null"; else printf "%.2f", a / b }'; }
+yesno() { awk -v v="$1" "BEGIN { if (v == \"null\" || v == \"\") print \"null\"; else print ($2) ? \"true\" : \"false\" }"; }
+# time(biggest) / time(first burst of 100 or more), or of the smallest
+scaling()
+{
+	local m=$1 sizes=$2 big small
+	big=${sizes##* }
+	small=$(echo "$sizes" | awk '{ for (i = 1; i <= NF; i++) if ($i >= 100 && $i < '"${sizes##* }"') { print $i; exit } } END { }')
+	[ -n "$small" ] || small=${sizes%% *}
+	kv "scaling.$m.big" "$big"
+	kv "scaling.$m.small" "$small"
+	kv "scaling.$m.ratio" "$(ratio "$(get "burst.$m.$big.attached_ms")" "$(get "burst.$m.$small.attached_ms")")"
+	kv "scaling.$m.commit_ratio" "$(ratio "$(get "burst.$m.$big.committed_ms")" "$(get "burst.$m.$small.committed_ms")")"
+	# time ~ N^k between the two; what k gives for 1000 against 100
+	kv "scaling.$m.exponent" "$(awk -v r="$(get "scaling.$m.ratio")" -v b="$big" -v s="$small" 'BEGIN { if (r == "null" || b == s) print "null"; else printf "%.2f", log(r) / log(b / s) }')"
+	kv "scaling.$m.projected_1000_over_100" "$(awk -v k="$(get "scaling.$m.exponent")" 'BEGIN { if (k == "null") print "null"; else printf "%.1f", exp(k * log(10)) }')"
+}
+scaling agent "$BURSTS"
+scaling baseline "$BASE_BURSTS"
+BB=${BASE_BURSTS##* }
+kv targets.p50_attach_baseline_over_agent "$(ratio "$(get single.baseline.attach_ms.p50)" "$(get single.agent.attach_ms.p50)")"
+# The biggest burst both methods ran, baseline time over ovskvm time.
+COMMON=$(for n in $BURSTS; do echo "$BASE_BURSTS" | tr ' ' '\n' | grep -qx "$n" && echo "$n"; done | tail -n 1)
+kv targets.burst_common_size "$COMMON"
+kv targets.burst_baseline_over_agent "$(ratio "$(get "burst.baseline.$COMMON.attached_ms")" "$(get "burst.agent.$COMMON.attached_ms")")"
+# Taps per second in the biggest burst of each.
+kv targets.burst_rate.agent_taps_per_s "$(ratio "$(get "burst.agent.$BIGGEST.attached")000" "$(get "burst.agent.$BIGGEST.attached_ms")")"
+kv targets.burst_rate.baseline_taps_per_s "$(ratio "$(get "burst.baseline.$BB.attached")000" "$(get "burst.baseline.$BB.attached_ms")")"
+kv targets.burst_rate.agent_over_baseline "$(ratio "$(get targets.burst_rate.agent_taps_per_s)" "$(get targets.burst_rate.baseline_taps_per_s)")"
+kv targets.met.p50_attach_tenth_of_baseline "$(yesno "$(get targets.p50_attach_baseline_over_agent)" 'v >= 10')"
+kv targets.met.burst_20x_faster "$(yesno "$(get targets.burst_baseline_over_agent)" 'v >= 20')"
+if [ "$(get scaling.agent.big)/$(get scaling.agent.small)" = 1000/100 ]; then
+	kv targets.met.scaling_at_most_12 "$(yesno "$(get scaling.agent.ratio)" 'v <= 12')"
+else
+	kv targets.met.scaling_at_most_12 "$(yesno "$(get scaling.agent.projected_1000_over_100)" 'v <= 12')"
+fi
+kv targets.met.kernel_overhead_at_most_5pct "$(yesno "$(get kernel.overhead_pct)" 'v <= 5')"
+kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 'v <= 8192')"
+
+{
+	echo "kernel $(uname -r)"
+	echo "accel ${OVSKVM_VM_ACCEL:-none}"
+	echo "commit ${OVSKVM_BENCH_COMMIT:-unknown}"
+	echo "cpus $(nproc)"
+	echo "params.one_by_one_n $SEQ_N"
+	echo "params.bursts $(echo $BURSTS | tr ' ' ,)"
+	echo "params.baseline_one_by_one_n $BASE_SEQ_N"
+	echo "params.baseline_bursts $(echo $BASE_BURSTS | tr ' ' ,)"
+	echo "params.cycle_n $CYCLE_N"
+	echo "params.detach_gap_ms $SEQ_GAP_MS"
+	echo "params.quick ${OVSKVM_BENCH_QUICK:+true}"
+	echo "duration_s $(( $(date +%s) - T_START ))"
+	cat "$KV"
+} > "$W/all.kv"
+echo "=== results.kv begin ==="
+cat "$W/all.kv"
+echo "=== results.kv end ==="
+"$BENCH_DIR/report" "$W/all.kv"
