@@ -34,7 +34,7 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
 
-.PHONY: all module agent check check-kernel unit selftests lint deps vmshell clean help \
+.PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
 	deps-backports
 
@@ -96,6 +96,9 @@ lint:
 
 selftests: module agent
 	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) -- $(MAKE) -s -C selftests run_tests
+
+kernelrelease:
+	@echo $(KERNELRELEASE)
 
 check: lint agent
 	@selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
