@@ -17,7 +17,8 @@ static const char usage[] =
 	"\n"
 	"Load the ovskvm_autoport kernel module as modprobe does: its dependencies\n"
 	"first, options from /etc/modprobe.d, blacklists honoured.  A module that is\n"
-	"already loaded is success (its parameters are then left as they are).\n"
+	"already loaded is success (its parameters are then left as they are); the\n"
+	"output says which of the two happened.\n"
 	"\n"
 	"Parameters of the module (see 'modinfo ovskvm_autoport'):\n"
 	"  bridge=NAME     bridge of the default policy (default br0)\n"
@@ -71,8 +72,16 @@ int cmd_load(int argc, char *argv[])
 		goto cleanup;
 	}
 	kmod_load_resources(ctx);
-	if (module_load(ctx, *params ? params : NULL, stderr) == 0)
+	switch (module_load(ctx, *params ? params : NULL, stderr)) {
+	case 0:
+		printf("%s loaded\n", MODULE_NAME);
 		ret = 0;
+		break;
+	case MODULE_WAS_LOADED:
+		printf("%s is already loaded\n", MODULE_NAME);
+		ret = 0;
+		break;
+	}
 cleanup:
 	if (ctx)
 		kmod_unref(ctx);

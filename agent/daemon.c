@@ -226,8 +226,10 @@ static int start(struct agent *a)
 		}
 		ret = module_load(ctx, NULL, stderr);
 		kmod_unref(ctx);
-		if (ret)
+		if (ret < 0)
 			return ret;
+		if (!ret)
+			pr_info("loaded %s", MODULE_NAME);
 		report_verify();
 	}
 

@@ -85,7 +85,7 @@ int module_load(struct kmod_ctx *ctx, const char *params, FILE *err)
 			fprintf(err, "Warning: %s is already loaded, the parameters '%s' were not applied (unload it first: modprobe -r %s).\n",
 				MODULE_NAME, params, MODULE_NAME);
 		kmod_module_unref(mod);
-		return 0;
+		return MODULE_WAS_LOADED;
 	}
 	ret = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
 					      params, NULL, NULL, NULL);
@@ -102,9 +102,9 @@ int module_load(struct kmod_ctx *ctx, const char *params, FILE *err)
 			hint = " (a bad parameter? see 'modinfo -p " MODULE_NAME "' and dmesg)";
 		else if (ret == -EPERM)
 			hint = " (needs root; with Secure Boot the module must be signed)";
-		else if (ret == -EEXIST)
-			ret = 0;
-		if (ret)
+		else if (ret == -EEXIST)	/* a concurrent load won */
+			ret = MODULE_WAS_LOADED;
+		if (ret < 0)
 			fprintf(err, "Error: loading %s from %s failed: %s%s.\n",
 				MODULE_NAME, kmod_module_get_path(mod) ?: "?",
 				strerror(-ret), hint);

@@ -29,10 +29,13 @@ struct checklist {
 	unsigned int n;
 };
 
+#define MODULE_WAS_LOADED	1
+
 /*
  * Load the module with modprobe semantics (dependencies, blacklist, options
  * from modprobe.d; already loaded is success) and PARAMS ("a=b c=d" or
- * NULL).  Diagnostics go to ERR.  Returns 0 or -errno.
+ * NULL).  Diagnostics go to ERR.  Returns 0 when it loaded the module,
+ * MODULE_WAS_LOADED when it was loaded already (or built in), or -errno.
  */
 int module_load(struct kmod_ctx *ctx, const char *params, FILE *err);
 
