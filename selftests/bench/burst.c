@@ -10,7 +10,8 @@
  *                 script=: forked and exec'd, the tap still held here
  *     -w          one after another: before the next tap, wait for the
  *                 script to exit (QEMU waits for it), or without -s until
- *                 the tap is up (the agent and module are done with it)
+ *                 the tap is up (the agent and module are done with it),
+ *                 woken by rtnetlink, not by polling
  *     -t MS       give up on a wait after MS milliseconds (default 120000)
  *   Without -w the taps are created back to back and the scripts all run at
  *   once, as when N guests start together.
@@ -35,6 +36,8 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +124,27 @@ static pid_t run_script(const char *script, const char *name)
 	return pid;
 }
 
+/*
+ * Wait until NAME is up, woken by rtnetlink link notifications rather than
+ * by polling, so that the wait takes no CPU from the work it waits for.
+ */
+static int wait_up(int s, int nl, const char *name, long timeout_ms)
+{
+	unsigned long long deadline = now_ns() + timeout_ms * 1000000ULL;
+	struct pollfd pfd = { .fd = nl, .events = POLLIN };
+	char buf[8192];
+
+	while (!(if_query(s, name, SIOCGIFFLAGS) & IFF_UP)) {
+		if (now_ns() > deadline)
+			return -1;
+		/* the timeout only covers a lost notification (ENOBUFS) */
+		if (poll(&pfd, 1, 100) > 0)
+			while (recv(nl, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+	}
+	return 0;
+}
+
 static struct tap *find_script(struct tap *taps, int n, pid_t pid)
 {
 	int i;
@@ -170,7 +194,8 @@ int main(int argc, char **argv)
 {
 	const char *script = NULL, *downscript = NULL;
 	long timeout_ms = 120000, delay_ms = 100;
-	int c, i, n, wait_each = 0, s, failed = 0, running = 0;
+	int c, i, n, wait_each = 0, s, nl, failed = 0, running = 0;
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct rlimit rl;
 	struct tap *taps;
@@ -211,13 +236,16 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGUSR1, &sa, NULL);
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	taps = calloc(n, sizeof(*taps));
-	if (s < 0 || !taps)
+	if (s < 0 || nl < 0 || !taps || bind(nl, (struct sockaddr *)&snl, sizeof(snl))) {
+		perror("socket");
 		return 1;
+	}
 
 	for (i = 0; i < n; i++) {
 		struct tap *t = &taps[i];
-		unsigned long long t_call, t_ret, deadline;
+		unsigned long long t_call, t_ret;
 
 		snprintf(t->name, sizeof(t->name), "%s%d", argv[optind], i);
 		t->fd = tap_open(t->name, &t_call, &t_ret);
@@ -237,13 +265,9 @@ int main(int argc, char **argv)
 				running--;
 			}
 		} else if (wait_each) {
-			deadline = now_ns() + timeout_ms * 1000000ULL;
-			while (!(if_query(s, t->name, SIOCGIFFLAGS) & IFF_UP)) {
-				if (now_ns() > deadline) {
-					fprintf(stderr, "%s not up after %ld ms\n", t->name, timeout_ms);
-					return 1;
-				}
-				sleep_ms(1);
+			if (wait_up(s, nl, t->name, timeout_ms)) {
+				fprintf(stderr, "%s not up after %ld ms\n", t->name, timeout_ms);
+				return 1;
 			}
 			fprintf(out, "up %s %llu\n", t->name, now_ns());
 		}
