@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ovsdb.h"
+#include "ovsdb_txn.h"
 
 /* How long an unsolicited echo reply may take to write. */
 #define ECHO_REPLY_TIMEOUT_MS	1000
@@ -44,24 +45,6 @@ struct ovsdb {
 	void *notify_arg;
 	char *last_err;
 };
-
-static int set_err(char **err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_err(char **err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return ret;
-	free(*err);
-	*err = NULL;
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return ret;
-}
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -183,19 +166,19 @@ static int open_socket(struct ovsdb *db, int timeout_ms, char **err)
 	int ret;
 
 	if (strlen(db->path) >= sizeof(sun.sun_path))
-		return set_err(err, -ENAMETOOLONG,
+		return ovsdb_set_err(err, -ENAMETOOLONG,
 			       "cannot connect to %s: socket path too long",
 			       db->path);
 	strcpy(sun.sun_path, db->path);
 	db->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (db->fd < 0)
-		return set_err(err, -errno, "cannot connect to %s: socket: %s",
+		return ovsdb_set_err(err, -errno, "cannot connect to %s: socket: %s",
 			       db->path, strerror(errno));
 	ret = connect_unix(db->fd, &sun, now_ms() + timeout_ms);
 	if (ret) {
 		close(db->fd);
 		db->fd = -1;
-		return set_err(err, ret, "cannot connect to %s: %s%s", db->path,
+		return ovsdb_set_err(err, ret, "cannot connect to %s: %s%s", db->path,
 			       strerror(-ret), hint(-ret));
 	}
 	return 0;
@@ -208,7 +191,7 @@ struct ovsdb *ovsdb_connect(const char *target, int timeout_ms, char **err)
 	int ret;
 
 	if (!path) {
-		set_err(err, -EAFNOSUPPORT,
+		ovsdb_set_err(err, -EAFNOSUPPORT,
 			"cannot connect to %s: only unix sockets are supported (unix:PATH)",
 			target);
 		errno = EAFNOSUPPORT;
@@ -217,7 +200,7 @@ struct ovsdb *ovsdb_connect(const char *target, int timeout_ms, char **err)
 	db = calloc(1, sizeof(*db));
 	if (!db || !(db->path = strdup(path))) {
 		free(db);
-		set_err(err, -ENOMEM, "cannot connect to %s: out of memory",
+		ovsdb_set_err(err, -ENOMEM, "cannot connect to %s: out of memory",
 			path);
 		errno = ENOMEM;
 		return NULL;
@@ -312,12 +295,12 @@ static int send_msg(struct ovsdb *db, json_t *msg, long long deadline,
 	int ret;
 
 	if (!text)
-		return set_err(err, -ENOMEM, "%s: cannot encode request",
+		return ovsdb_set_err(err, -ENOMEM, "%s: cannot encode request",
 			       db->path);
 	ret = write_all(db, text, strlen(text), deadline);
 	free(text);
 	if (ret) {
-		set_err(err, ret, "%s: cannot send to ovsdb-server: %s",
+		ovsdb_set_err(err, ret, "%s: cannot send to ovsdb-server: %s",
 			db->path, strerror(-ret));
 		return disconnect(db, ret, err);
 	}
@@ -419,7 +402,7 @@ static int answer_echo(struct ovsdb *db, json_t *msg, char **err)
 	reply = json_pack("{sO sO sn}", "id", json_object_get(msg, "id"),
 			  "result", json_object_get(msg, "params"), "error");
 	if (!reply)
-		return set_err(err, -ENOMEM, "%s: out of memory", db->path);
+		return ovsdb_set_err(err, -ENOMEM, "%s: out of memory", db->path);
 	ret = send_msg(db, reply, now_ms() + ECHO_REPLY_TIMEOUT_MS, err);
 	json_decref(reply);
 	return ret;
@@ -431,7 +414,7 @@ static int dispatch(struct ovsdb *db, json_t *msg, char **err)
 	json_t *id = json_object_get(msg, "id");
 
 	if (!json_is_object(msg))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "%s: protocol error: message is not an object",
 			       db->path);
 	if (method && !strcmp(method, "echo") && id && !json_is_null(id))
@@ -443,7 +426,7 @@ static int dispatch(struct ovsdb *db, json_t *msg, char **err)
 		return 0;
 	}
 	if (!id)
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "%s: protocol error: message with neither method nor id",
 			       db->path);
 	/* A reply nobody waits for is late: its call timed out.  Drop it. */
@@ -464,7 +447,7 @@ static int process_buffer(struct ovsdb *db, char **err)
 		msg = json_loadb(db->buf + db->off, n, 0, &jerr);
 		db->off += n;
 		if (!msg)
-			return set_err(err, -EPROTO,
+			return ovsdb_set_err(err, -EPROTO,
 				       "%s: protocol error: invalid JSON: %s",
 				       db->path, jerr.text);
 		ret = dispatch(db, msg, err);
@@ -473,7 +456,7 @@ static int process_buffer(struct ovsdb *db, char **err)
 			return ret;
 	}
 	if (ret < 0)
-		return set_err(err, ret,
+		return ovsdb_set_err(err, ret,
 			       "%s: protocol error: unexpected byte in stream",
 			       db->path);
 	return 0;
@@ -482,13 +465,13 @@ static int process_buffer(struct ovsdb *db, char **err)
 static int input_error(struct ovsdb *db, int ret, char **err)
 {
 	if (ret == -ENOTCONN)
-		set_err(err, ret, "%s: ovsdb-server closed the connection",
+		ovsdb_set_err(err, ret, "%s: ovsdb-server closed the connection",
 			db->path);
 	else if (ret == -EMSGSIZE)
-		set_err(err, ret, "%s: message larger than %u bytes",
+		ovsdb_set_err(err, ret, "%s: message larger than %u bytes",
 			db->path, OVSDB_MAX_MSG);
 	else if (!err || !*err)
-		set_err(err, ret, "%s: connection lost: %s", db->path,
+		ovsdb_set_err(err, ret, "%s: connection lost: %s", db->path,
 			strerror(-ret));
 	return disconnect(db, ret, err);
 }
@@ -537,7 +520,7 @@ static int reply_error(struct ovsdb *db, const char *method, json_t *e,
 		what = json_string_value(json_object_get(e, "error"));
 		details = json_string_value(json_object_get(e, "details"));
 	}
-	return set_err(err, -EPROTO, "%s: %s failed: %s%s%s", db->path, method,
+	return ovsdb_set_err(err, -EPROTO, "%s: %s failed: %s%s%s", db->path, method,
 		       what ?: "unknown error", details ? ": " : "",
 		       details ?: "");
 }
@@ -552,7 +535,7 @@ static int wait_reply(struct ovsdb *db, long long deadline, char **err)
 		if (ret < 0 && errno != EINTR)
 			return input_error(db, -errno, err);
 		if (!ret)
-			return set_err(err, -ETIMEDOUT,
+			return ovsdb_set_err(err, -ETIMEDOUT,
 				       "%s: no reply from ovsdb-server within the timeout",
 				       db->path);
 		ret = drain(db, err);
@@ -574,7 +557,7 @@ static int take_reply(struct ovsdb *db, const char *method, json_t **result,
 	if (e && !json_is_null(e))
 		ret = reply_error(db, method, e, err);
 	else if (!res)
-		ret = set_err(err, -EPROTO, "%s: protocol error: reply without result",
+		ret = ovsdb_set_err(err, -EPROTO, "%s: protocol error: reply without result",
 			      db->path);
 	else
 		*result = json_incref(res);
@@ -593,7 +576,7 @@ int ovsdb_call(struct ovsdb *db, const char *method, json_t *params,
 	*result = NULL;
 	if (!ovsdb_is_connected(db)) {
 		json_decref(params);
-		return set_err(err, -ENOTCONN, "%s: not connected",
+		return ovsdb_set_err(err, -ENOTCONN, "%s: not connected",
 			       db ? db->path : "ovsdb");
 	}
 	id = json_integer(db->next_id++);
@@ -601,7 +584,7 @@ int ovsdb_call(struct ovsdb *db, const char *method, json_t *params,
 			"id", id);
 	if (!req) {
 		json_decref(id);
-		return set_err(err, -ENOMEM, "%s: out of memory", db->path);
+		return ovsdb_set_err(err, -ENOMEM, "%s: out of memory", db->path);
 	}
 	ret = send_msg(db, req, deadline, err);
 	json_decref(req);
@@ -622,13 +605,13 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **result, char **err,
 	if (!json_is_array(ops)) {
 		json_decref(ops);
 		*result = NULL;
-		return set_err(err, -EINVAL, "transact: operations are not an array");
+		return ovsdb_set_err(err, -EINVAL, "transact: operations are not an array");
 	}
 	if (!json_is_string(json_array_get(ops, 0)) &&
 	    json_array_insert_new(ops, 0, json_string("Open_vSwitch"))) {
 		json_decref(ops);
 		*result = NULL;
-		return set_err(err, -ENOMEM, "out of memory");
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
 	return ovsdb_call(db, "transact", ops, result, err, timeout_ms);
 }

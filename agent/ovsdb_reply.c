@@ -15,10 +15,8 @@
 
 #include "ovsdb_txn.h"
 
-static int set_err(char **err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_err(char **err, int ret, const char *fmt, ...)
+/* Sets *err (when err is not NULL) to a formatted message; returns ret. */
+int ovsdb_set_err(char **err, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -131,19 +129,19 @@ static int result_rows(const json_t *result, size_t i, const char *what,
 	const char *details;
 
 	if (!json_is_object(r))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: no result for the %s select",
 			       what);
 	e = json_object_get(r, "error");
 	if (e && !json_is_null(e)) {
 		details = json_string_value(json_object_get(r, "details"));
-		return set_err(err, -EINVAL, "OVSDB refused to select %s: %s%s%s",
+		return ovsdb_set_err(err, -EINVAL, "OVSDB refused to select %s: %s%s%s",
 			       what, json_string_value(e) ?: "unknown error",
 			       details ? ": " : "", details ?: "");
 	}
 	*rows = json_object_get(r, "rows");
 	if (!json_is_array(*rows))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: the %s select has no rows",
 			       what);
 	return 0;
@@ -152,10 +150,10 @@ static int result_rows(const json_t *result, size_t i, const char *what,
 static int result_check(const json_t *result, size_t n, char **err)
 {
 	if (!json_is_array(result))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: result is not an array");
 	if (json_array_size(result) < n)
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: %zu results for %zu operations",
 			       json_array_size(result), n);
 	return 0;
@@ -215,22 +213,22 @@ static int parse_owned_row(const json_t *row, const json_t *bridges,
 	int ret;
 
 	if (!name || !get_uuid(json_object_get(row, "_uuid"), p->uuid))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: Port row without name or _uuid");
 	p->name = strdup(name);
 	if (!p->name)
-		return set_err(err, -ENOMEM, "out of memory");
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	p->ifindex = parse_ifindex(map_get(json_object_get(row, "external_ids"),
 					   OVSDB_EXT_IFINDEX));
 	bridge = bridge_of(bridges, p->uuid);
 	if (bridge) {
 		p->bridge = strdup(bridge);
 		if (!p->bridge)
-			return set_err(err, -ENOMEM, "out of memory");
+			return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
 	ret = parse_ifaces(json_object_get(row, "interfaces"), p);
 	if (ret)
-		return set_err(err, ret,
+		return ovsdb_set_err(err, ret,
 			       ret == -ENOMEM ? "out of memory" :
 			       "malformed OVSDB reply: bad interfaces of Port %s",
 			       name);
@@ -260,7 +258,7 @@ int ovsdb_parse_owned_ports(json_t *result, struct ovsdb_owned_port **out,
 
 	arr = calloc(json_array_size(ports), sizeof(*arr));
 	if (!arr)
-		return set_err(err, -ENOMEM, "out of memory");
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	json_array_foreach(ports, i, row) {
 		ret = parse_owned_row(row, bridges, &arr[i], err);
 		if (ret) {
@@ -296,7 +294,7 @@ static int parse_port_row(const json_t *rows, struct ovsdb_port_row *r,
 	if (!row)
 		return 0;
 	if (!get_uuid(json_object_get(row, "_uuid"), r->uuid))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: Port row without _uuid");
 	r->present = 1;
 	ext = json_object_get(row, "external_ids");
@@ -304,7 +302,7 @@ static int parse_port_row(const json_t *rows, struct ovsdb_port_row *r,
 	if (owner) {
 		r->owner = strdup(owner);
 		if (!r->owner)
-			return set_err(err, -ENOMEM, "out of memory");
+			return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
 	r->ifindex = parse_ifindex(map_get(ext, OVSDB_EXT_IFINDEX));
 	return 0;
@@ -324,7 +322,7 @@ int ovsdb_parse_port_rows(json_t *result, size_t n,
 		return ret;
 	arr = calloc(n ?: 1, sizeof(*arr));
 	if (!arr)
-		return set_err(err, -ENOMEM, "out of memory");
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		ret = result_rows(result, i, "Port rows by name", &rows, err);
 		if (!ret)
@@ -415,14 +413,14 @@ static int explain_wait(const json_t *op, const char *error, char **err)
 	if (strcmp(error, "timed out") || !table || !until)
 		return 1;
 	if (!strcmp(table, "Bridge") && name)
-		return set_err(err, -ENOENT,
+		return ovsdb_set_err(err, -ENOENT,
 			       "bridge %s does not exist in OVSDB (create it with: ovs-vsctl add-br %s)",
 			       name, name);
 	if (!strcmp(table, "Port") && name && !strcmp(until, "=="))
-		return set_err(err, -EEXIST,
+		return ovsdb_set_err(err, -EEXIST,
 			       "port %s already exists in OVSDB", name);
 	if (!strcmp(table, "Port") && name && !strcmp(until, "!="))
-		return set_err(err, -ESTALE,
+		return ovsdb_set_err(err, -ESTALE,
 			       "port %s (row %s) is gone or no longer ours (owner or ifindex changed); nothing was changed",
 			       name,
 			       json_string_value(json_array_get(uuid, 1)) ?: "?");
@@ -438,7 +436,7 @@ static int explain_error(const json_t *params, size_t i, const json_t *r,
 	int ret;
 
 	if (!error)
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: error is not a string");
 	if (op && op_str(op, "op") && !strcmp(op_str(op, "op"), "wait")) {
 		ret = explain_wait(op, error, err);
@@ -446,10 +444,10 @@ static int explain_error(const json_t *params, size_t i, const json_t *r,
 			return ret;
 	}
 	if (!op)	/* one past the ops: the commit itself failed */
-		return set_err(err, errno_of(error),
+		return ovsdb_set_err(err, errno_of(error),
 			       "OVSDB rejected the transaction: %s%s%s", error,
 			       details ? ": " : "", details ?: "");
-	return set_err(err, errno_of(error),
+	return ovsdb_set_err(err, errno_of(error),
 		       "OVSDB rejected operation %zu (%s on %s): %s%s%s",
 		       i + 1, op_str(op, "op") ?: "?", op_str(op, "table") ?: "?",
 		       error, details ? ": " : "", details ?: "");
@@ -461,7 +459,7 @@ int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err)
 	const json_t *r, *e;
 
 	if (!json_is_array(result))
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: result is not an array");
 	/*
 	 * RFC 7047 4.1.3: an error object at index i < n_ops is the failing
@@ -472,7 +470,7 @@ int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err)
 		if (json_is_null(r))
 			continue;
 		if (!json_is_object(r))
-			return set_err(err, -EPROTO,
+			return ovsdb_set_err(err, -EPROTO,
 				       "malformed OVSDB reply: result %zu is not an object",
 				       i);
 		e = json_object_get(r, "error");
@@ -480,7 +478,7 @@ int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err)
 			return explain_error(params, i, r, err);
 	}
 	if (json_array_size(result) < n_ops)
-		return set_err(err, -EPROTO,
+		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: %zu results for %zu operations",
 			       json_array_size(result), n_ops);
 	return 0;

@@ -148,6 +148,13 @@ void ovsdb_port_rows_free(struct ovsdb_port_row *rows, size_t n);
  */
 int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err);
 
+/*
+ * Replaces *err (when err is not NULL) with a formatted message and returns
+ * ret: the error convention of this library and of ovsdb.c.
+ */
+int ovsdb_set_err(char **err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* True for a canonical 36-character uuid string. */
 bool ovsdb_uuid_valid(const char *s);
 
