@@ -209,6 +209,18 @@ hold_taps()
 	echo $pid
 }
 
+# churn_taps N NAME: create and delete taps named NAME (%d allowed), N per
+# round, in the background until killed; prints the loop's pid.
+churn_taps()
+{
+	(
+		while true; do
+			"$TAPCTL" cycle "$1" "$2" > /dev/null 2>&1 || true
+		done
+	) > /dev/null 2>&1 &
+	echo $!
+}
+
 # start_qemu NAME TAP MAC [UUID]: a QEMU guest stopped before its first
 # instruction (-S) with one virtio NIC on a tap it creates, as a VM start
 # does; prints QEMU's pid once the tap exists.

@@ -121,12 +121,7 @@ test_replace_under_load()
 	local i pid rc=0
 	setup || return 1
 	"$NLCTL" set-policy 'id=100,action=attach,bridge=pbrX' || return 1
-	(
-		while true; do
-			"$TAPCTL" cycle 20 pload%d > /dev/null 2>&1 || true
-		done
-	) &
-	pid=$!
+	pid=$(churn_taps 20 pload%d)
 	on_exit "kill $pid"
 	for i in $(seq 100); do
 		if [ $((i % 2)) = 0 ]; then
@@ -139,8 +134,8 @@ test_replace_under_load()
 			grep -Eq '^id=100 id=101 $|^id=200 id=201 $|^id=100 $' ||
 			{ fail "dump shows a mixed policy: $("$NLCTL" policy)"; rc=1; break; }
 	done
-	kill $pid; wait $pid 2>/dev/null
-	sleep 0.2
+	kill $pid
+	busywait 10000 eval '[ "$(status_get ports)" = 0 ]'
 	"$NLCTL" status
 	[ "$(status_get ports)" = 0 ] || { fail "ports left: $(status_get ports)"; rc=1; }
 	[ "$(status_get seen)" = "$(status_get removed)" ] || { fail "seen != removed"; rc=1; }

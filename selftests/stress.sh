@@ -47,12 +47,7 @@ test_unload_under_load()
 	local i pid
 	ip link add br0 type bridge && ip link set br0 up || return 1
 	on_exit "ip link del br0"
-	(
-		while true; do
-			"$TAPCTL" cycle 10 tap%d > /dev/null 2>&1 || true
-		done
-	) &
-	pid=$!
+	pid=$(churn_taps 10 tap%d)
 	on_exit "kill $pid"
 	for i in $(seq 20); do
 		modprobe "$MODULE" || fail "load $i" || return 1

@@ -27,28 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int tap_open(const char *name, int tun)
-{
-	struct ifreq ifr;
-	int fd;
-
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		perror("open /dev/net/tun");
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = (tun ? IFF_TUN : IFF_TAP) | IFF_NO_PI;
-	if (!tun)
-		ifr.ifr_flags |= IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		fprintf(stderr, "TUNSETIFF %s: %s\n", name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "tap.h"
 
 /* SIOCGIFFLAGS or SIOCGIFINDEX on NAME; -1 on error. */
 static int if_query(const char *name, unsigned long req)
@@ -95,7 +74,7 @@ static int do_hold(int argc, char **argv)
 		}
 		if (n == 256)
 			return 1;
-		fds[n] = tap_open(argv[i], tun);
+		fds[n] = tap_open(argv[i], tun ? TUN_FLAGS : TAP_FLAGS);
 		if (fds[n] < 0)
 			return 1;
 		printf("%s %d\n", argv[i], if_query(argv[i], SIOCGIFINDEX));
@@ -114,7 +93,7 @@ static int do_cycle(int argc, char **argv)
 		return 2;
 	n = atoi(argv[0]);
 	for (i = 0; i < n; i++) {
-		fd = tap_open(argv[1], 0);
+		fd = tap_open(argv[1], TAP_FLAGS);
 		if (fd < 0)
 			return 1;
 		close(fd);
@@ -138,8 +117,8 @@ static int do_xfer(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
-	src = tap_open(argv[0], 0);
-	dst = tap_open(argv[1], 0);
+	src = tap_open(argv[0], TAP_FLAGS);
+	dst = tap_open(argv[1], TAP_FLAGS);
 	if (src < 0 || dst < 0)
 		return 1;
 

@@ -23,6 +23,7 @@
 
 #include "ovsdb.h"
 #include "ovsdb_txn.h"
+#include "tests/json_assert.h"
 
 struct fake {
 	char dir[64];
@@ -102,28 +103,6 @@ static json_t *srv_read(int fd)
 		off += jerr.position;
 	}
 	return msgs;
-}
-
-static void assert_json(json_t *got, const char *want_text)
-{
-	json_t *want = json_loads(want_text, 0, NULL);
-
-	assert_non_null(want);
-	if (!got || !json_equal(got, want)) {
-		char *g = got ? json_dumps(got, JSON_SORT_KEYS) : NULL;
-
-		print_error("got:  %s\nwant: %s\n", g ?: "NULL", want_text);
-		free(g);
-		json_decref(want);
-		fail();
-	}
-	json_decref(want);
-}
-
-static void assert_contains(const char *s, const char *sub)
-{
-	if (!s || !strstr(s, sub))
-		fail_msg("\"%s\" does not contain \"%s\"", s ?: "(null)", sub);
 }
 
 static char *data_file(const char *name)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "ovsdb_txn.h"
+#include "tests/json_assert.h"
 
 #define UUID_A "0b7c3a9e-1111-2222-3333-444455556666"
 #define UUID_B "f167bc24-034b-47e5-abb1-40bb4706c7e1"
@@ -40,28 +41,6 @@ static json_t *load_data(const char *name)
 	if (!j)
 		fail_msg("cannot load %s: %s (set TEST_DATA_DIR)", path, jerr.text);
 	return j;
-}
-
-/* Compares as JSON values, so key order does not matter. */
-static void assert_json(json_t *got, const char *want_text)
-{
-	json_t *want = parse(want_text);
-
-	if (!got || !json_equal(got, want)) {
-		char *g = got ? json_dumps(got, JSON_SORT_KEYS) : NULL;
-
-		print_error("got:  %s\nwant: %s\n", g ?: "NULL", want_text);
-		free(g);
-		json_decref(want);
-		fail();
-	}
-	json_decref(want);
-}
-
-static void assert_contains(const char *s, const char *sub)
-{
-	if (!s || !strstr(s, sub))
-		fail_msg("\"%s\" does not contain \"%s\"", s ?: "(null)", sub);
 }
 
 /* ---- builders ------------------------------------------------------------ */

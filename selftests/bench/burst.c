@@ -49,6 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tap.h"
+
 struct tap {
 	char name[IFNAMSIZ];
 	int fd;
@@ -75,22 +77,16 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int tap_open(const char *name, unsigned long long *t_call, unsigned long long *t_ret)
+/* Creates @name, stamping the monotonic time around TUNSETIFF. */
+static int tap_open_timed(const char *name, unsigned long long *t_call,
+			  unsigned long long *t_ret)
 {
-	struct ifreq ifr;
-	int fd;
+	int fd = tun_dev_open();
 
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		perror("open /dev/net/tun");
+	if (fd < 0)
 		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	*t_call = now_ns();
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		fprintf(stderr, "TUNSETIFF %s: %s\n", name, strerror(errno));
+	if (tap_setiff(fd, name, TAP_FLAGS)) {
 		close(fd);
 		return -1;
 	}
@@ -248,7 +244,7 @@ int main(int argc, char **argv)
 		unsigned long long t_call, t_ret;
 
 		snprintf(t->name, sizeof(t->name), "%s%d", argv[optind], i);
-		t->fd = tap_open(t->name, &t_call, &t_ret);
+		t->fd = tap_open_timed(t->name, &t_call, &t_ret);
 		if (t->fd < 0)
 			return 1;
 		fprintf(out, "tap %s %d %llu %llu\n", t->name, if_query(s, t->name, SIOCGIFINDEX),
