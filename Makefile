@@ -32,7 +32,8 @@ CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
 DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	qemu-system-x86 busybox-static cpio kmod dkms sparse iproute2 ethtool \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
-	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils
+	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils \
+	python3-yaml python3-jsonschema linux-source-6.12
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
@@ -191,7 +192,7 @@ install:
 	@if [ -e $(MODPROBE_CONF) ]; then echo "$(MODPROBE_CONF) exists: left as it is"; else \
 	printf '%s\n' '# ovskvm_autoport: the default policy, in force until a policy is pushed' \
 		'# (ovskvm apply, or the agent at start).  See modinfo ovskvm_autoport.' \
-		'#options ovskvm_autoport bridge=br0 match=tap*,vnet* bring_up=Y' > $(MODPROBE_CONF); \
+		'#options ovskvm_autoport bridge=br0 match=tap*,vnet* creator=qemu-system-* bring_up=Y' > $(MODPROBE_CONF); \
 	echo "installed $(MODPROBE_CONF)"; fi
 	@echo "Next: make dkms-install; systemctl daemon-reload; systemctl enable --now ovskvm"
 

@@ -38,6 +38,38 @@ void drop_pending(struct agent *a, uint32_t ifindex)
 	*p = a->pending[--a->n_pending];
 }
 
+/*
+ * Is /proc/PID still the process that created the tap?  Its start time
+ * (field 22 of /proc/PID/stat, in clock ticks since boot) must be the one
+ * the module recorded, so that a reused pid is not read as the creator.
+ */
+static bool creator_alive(const struct ovskvm_port *port)
+{
+	unsigned long long ticks, hz = sysconf(_SC_CLK_TCK);
+	char path[64], buf[1024], *p;
+	int field, fd;
+	ssize_t n;
+
+	if (!(port->flags & OVSKVM_PORT_F_CREATOR_KNOWN) || !port->creator_pid || !hz)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/stat", port->creator_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm, field 2, may hold anything: count from its closing paren */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+		return false;
+	return ticks == port->creator_start_ns / (1000000000ULL / hz);
+}
+
 /* What the creating QEMU's command line says about this tap. */
 static void read_qemu(struct pend *p)
 {
@@ -46,7 +78,7 @@ static void read_qemu(struct pend *p)
 	int fd;
 
 	p->is_qemu = false;
-	if (!p->port.creator_pid)
+	if (!creator_alive(&p->port))
 		return;
 	/* the pid may be reused: its comm must still be the creator's */
 	snprintf(path, sizeof(path), "/proc/%u/comm", p->port.creator_pid);

@@ -128,7 +128,7 @@ int cmd_apply(int argc, char *argv[])
 		genl_perror(&g, ret, "cannot reach the module");
 		goto cleanup;
 	}
-	ret = genl_set_policy(&g, &cfg, stderr);
+	ret = genl_set_policy(&g, &cfg, stderr, NULL);
 	if (ret) {
 		fprintf(stderr, "%s: not applied, the policy in force is unchanged\n", path);
 		goto cleanup;

@@ -23,6 +23,8 @@ static const char usage[] =
 	"Parameters of the module (see 'modinfo ovskvm_autoport'):\n"
 	"  bridge=NAME     bridge of the default policy (default br0)\n"
 	"  match=GLOBS     comma-separated tap name globs (default tap*,vnet*)\n"
+	"  creator=GLOB    comm of the process that creates the tap (default\n"
+	"                  qemu-system-*: QEMU's own taps, never libvirt's; empty: any)\n"
 	"  bring_up=Y|N    bring taps up once attached (default Y)\n"
 	"The default policy applies until a policy is pushed ('ovskvm apply').\n"
 	"\n"

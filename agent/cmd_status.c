@@ -63,7 +63,7 @@ static void print_text(const struct genl *g, const struct ovskvm_status *st,
 		const struct ovskvm_port *p = &ports[i];
 		char rule[16];
 
-		if (p->flags & OVSKVM_PORT_F_PREEXISTING)
+		if (!(p->flags & OVSKVM_PORT_F_CREATOR_KNOWN))
 			snprintf(creator, sizeof(creator), "(before the module)");
 		else
 			snprintf(creator, sizeof(creator), "%u %s uid %u", p->creator_pid,
@@ -75,8 +75,12 @@ static void print_text(const struct genl *g, const struct ovskvm_status *st,
 		       creator, rule, bridge,
 		       format_vlan(p->vlan_tag, p->trunks, p->n_trunks, vlan, sizeof(vlan)),
 		       port_state_name(p->state), format_ns(p->latency_ns, lat, sizeof(lat)));
-		if (p->error)
+		if (p->error && p->reason[0])
+			printf("  (%s: %s)", p->reason, strerror(-p->error));
+		else if (p->error)
 			printf("  (%s)", strerror(-p->error));
+		else if (p->reason[0] && p->state != OVSKVM_PORT_ATTACHED)
+			printf("  (%s)", p->reason);
 		putchar('\n');
 	}
 }

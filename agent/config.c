@@ -50,6 +50,7 @@ static const char *const rule_key_names[__RK_MAX] = {
 	[RK_TRUNKS] = "Trunks",
 	[RK_BRING_UP] = "BringUp",
 	[RK_EXTERNAL_ID] = "ExternalID",
+	[RK_PREEXISTING] = "Preexisting",
 };
 
 const char *rule_key_name(enum rule_key key)
@@ -193,21 +194,82 @@ bad:
 	return -EINVAL;
 }
 
-static bool valid_glob(const char *g)
+/*
+ * Name= and Comm= are matched in the kernel by glob_match() (lib/glob.c):
+ * '*', '?', [...] with '!' negation and ranges, '\' escaping the character
+ * after it.  Refuse what people write meaning something else there, having
+ * the shell or fnmatch(3) in mind, and what is malformed or matches nothing.
+ */
+static int check_glob(struct parser *p, const char *key, const char *g)
 {
-	int depth = 0;
+	const char *s, *class, *end, *q;
+	bool posix;
 
-	if (!*g)
-		return false;
-	for (; *g; g++) {
-		if (!isgraph((unsigned char)*g))
-			return false;
-		if (*g == '[')
-			depth++;
-		else if (*g == ']' && depth)
-			depth--;
+	for (s = g; *s; s++) {
+		if (!isgraph((unsigned char)*s)) {
+			error(p, "%s=%s: not a valid glob: spaces and control characters cannot be matched",
+			      key, g);
+			return -EINVAL;
+		}
 	}
-	return depth == 0;
+	for (s = g; *s; s++) {
+		if (*s == '\\') {
+			if (!s[1]) {
+				error(p, "%s=%s: a trailing '\\' escapes nothing and the kernel's glob drops it; write '\\\\' to match a backslash",
+				      key, g);
+				return -EINVAL;
+			}
+			s++;
+			continue;
+		}
+		if (*s != '[')
+			continue;
+		/* As glob_match() reads a class: a ']' first is a member. */
+		class = s + 1 + (s[1] == '!');
+		end = *class ? strchr(class + 1, ']') : NULL;
+		if (!end) {
+			error(p, "%s=%s: not a valid glob: '[' without a closing ']' (write '\\[' to match a '[')",
+			      key, g);
+			return -EINVAL;
+		}
+		if (s[1] == '^') {
+			error(p, "%s=%s: [^...] does not negate in the kernel's glob, where '^' is one more member; write [!...]",
+			      key, g);
+			return -EINVAL;
+		}
+		/* [[:digit:]], [[=a=]], [[.a.]], and [:digit:] meaning the same */
+		posix = *class == ':' && end - class > 1 && end[-1] == ':';
+		for (q = class; q < end && !posix; q++)
+			posix = q[0] == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.');
+		if (posix) {
+			error(p, "%s=%s: the kernel's glob has no POSIX classes such as [:digit:]; write a range such as [0-9]",
+			      key, g);
+			return -EINVAL;
+		}
+		for (q = class; q < end; q++) {
+			if (q[0] != '\\')
+				continue;
+			if (q + 1 < end && q[1] == '\\') {
+				q++;
+			} else {
+				error(p, "%s=%s: '\\' inside [...] is not an escape in the kernel's glob; write '\\\\' for a backslash; put ']' first and '-' last to include them",
+				      key, g);
+				return -EINVAL;
+			}
+		}
+		for (q = class; q < end; q++) {
+			if (q[1] != '-' || q + 2 >= end)
+				continue;
+			if ((unsigned char)q[0] > (unsigned char)q[2]) {
+				error(p, "%s=%s: the range %c-%c is empty; write %c-%c",
+				      key, g, q[0], q[2], q[2], q[0]);
+				return -EINVAL;
+			}
+			q += 2;
+		}
+		s = end;
+	}
+	return 0;
 }
 
 /* [Agent] */
@@ -302,11 +364,8 @@ static int rule_name(struct parser *p, const char *v)
 			      OVSKVM_GLOB_LEN - 1);
 			return -EINVAL;
 		}
-		if (!valid_glob(tok)) {
-			error(p, "Name=%s: not a valid glob (unbalanced '[' or a control character)",
-			      tok);
+		if (check_glob(p, "Name", tok))
 			return -EINVAL;
-		}
 		if (r->n_names == OVSKVM_MAX_NAMES) {
 			error(p, "Name=: at most %d globs per rule; split the rule in two",
 			      OVSKVM_MAX_NAMES);
@@ -436,11 +495,13 @@ bad:
 
 static int rule_comm(struct parser *p, const char *v)
 {
-	if (strlen(v) >= OVSKVM_GLOB_LEN || !valid_glob(v)) {
+	if (!*v || strlen(v) >= OVSKVM_GLOB_LEN) {
 		error(p, "Comm=%s: expected one glob of at most %d characters", v,
 		      OVSKVM_GLOB_LEN - 1);
 		return -EINVAL;
 	}
+	if (check_glob(p, "Comm", v))
+		return -EINVAL;
 	strcpy(p->rule->comm, v);
 	return 0;
 }
@@ -512,6 +573,11 @@ bad:
 static int rule_bring_up(struct parser *p, const char *v)
 {
 	return parse_bool(p, "BringUp", v, &p->rule->bring_up);
+}
+
+static int rule_preexisting(struct parser *p, const char *v)
+{
+	return parse_bool(p, "Preexisting", v, &p->rule->preexisting);
 }
 
 static bool valid_extid_key(const char *k)
@@ -604,6 +670,7 @@ static const struct key rule_keys[] = {
 	{ "VLAN", rule_vlan, RK_VLAN },
 	{ "Trunks", rule_trunks, RK_TRUNKS },
 	{ "BringUp", rule_bring_up, RK_BRING_UP },
+	{ "Preexisting", rule_preexisting, RK_PREEXISTING },
 	{ "ExternalID", rule_external_id, RK_EXTERNAL_ID },
 	{ NULL, NULL, -1 }
 };
@@ -614,11 +681,11 @@ static void check_rule(struct parser *p, struct config_rule *r)
 
 	if (r->action == OVSKVM_ACTION_IGNORE) {
 		static const enum rule_key attach_only[] = {
-			RK_BRIDGE, RK_VLAN, RK_TRUNKS, RK_EXTERNAL_ID,
+			RK_BRIDGE, RK_VLAN, RK_TRUNKS, RK_EXTERNAL_ID, RK_PREEXISTING,
 		};
 		unsigned int i;
 
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < sizeof(attach_only) / sizeof(attach_only[0]); i++)
 			if (kl[attach_only[i]])
 				error_at(p, kl[attach_only[i]],
 					 "%s= has no effect with Action=ignore (rule %u)",

@@ -30,6 +30,7 @@ enum rule_key {
 	RK_TRUNKS,
 	RK_BRING_UP,
 	RK_EXTERNAL_ID,
+	RK_PREEXISTING,
 	__RK_MAX
 };
 
@@ -56,6 +57,7 @@ struct config_rule {
 	uint16_t trunks[OVSKVM_MAX_TRUNKS];
 	unsigned int n_trunks;
 	bool bring_up;
+	bool preexisting;		/* also taps older than the module */
 	struct config_extid extids[CONFIG_MAX_EXTIDS];
 	unsigned int n_extids;
 };

@@ -54,7 +54,6 @@ static int load_config(struct config *cfg, const char *path)
 
 static int push_policy(struct agent *a, const struct config *cfg)
 {
-	struct ovskvm_status st;
 	char *text = NULL;
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
@@ -62,15 +61,11 @@ static int push_policy(struct agent *a, const struct config *cfg)
 
 	if (!f)
 		return -ENOMEM;
-	ret = genl_set_policy(&a->req, cfg, f);
+	ret = genl_set_policy(&a->req, cfg, f, &a->policy_gen);
 	fclose(f);
 	log_lines(LOG_ERR, text);
 	free(text);
-	if (ret)
-		return ret;
-	if (genl_get_status(&a->req, &st) == 0)
-		a->policy_gen = st.policy_gen;
-	return 0;
+	return ret;
 }
 
 /* Events */

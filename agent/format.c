@@ -95,6 +95,8 @@ char *format_rule(const struct config_rule *r, char *out, size_t len)
 						    vlan, sizeof(vlan)));
 		if (r->bring_up)
 			ADD(", bring up");
+		if (r->preexisting)
+			ADD(", also taps older than the module");
 	}
 	for (i = 0; i < r->n_extids; i++)
 		ADD("%s%s=%s", i ? "," : ", external_ids ", r->extids[i].key,
@@ -144,6 +146,7 @@ json_t *json_rule(const struct config_rule *r)
 		if (r->n_trunks)
 			json_object_set_new(o, "vlan_trunks", json_trunks(r->trunks, r->n_trunks));
 		json_object_set_new(o, "bring_up", json_boolean(r->bring_up));
+		json_object_set_new(o, "preexisting", json_boolean(r->preexisting));
 	}
 	return o;
 }
@@ -158,9 +161,13 @@ json_t *json_port(const struct ovskvm_port *p)
 	if (p->has_mac)
 		json_object_set_new(o, "mac", json_string(format_mac(p->mac, mac)));
 	json_object_set_new(o, "state", json_string(port_state_name(p->state)));
-	json_object_set_new(c, "pid", json_integer(p->creator_pid));
-	json_object_set_new(c, "uid", json_integer(p->creator_uid));
-	json_object_set_new(c, "comm", json_string(p->creator_comm));
+	json_object_set_new(c, "known", json_boolean(p->flags & OVSKVM_PORT_F_CREATOR_KNOWN));
+	if (p->flags & OVSKVM_PORT_F_CREATOR_KNOWN) {
+		json_object_set_new(c, "pid", json_integer(p->creator_pid));
+		json_object_set_new(c, "uid", json_integer(p->creator_uid));
+		json_object_set_new(c, "comm", json_string(p->creator_comm));
+		json_object_set_new(c, "start_ns", json_integer(p->creator_start_ns));
+	}
 	json_object_set_new(c, "preexisting", json_boolean(p->flags & OVSKVM_PORT_F_PREEXISTING));
 	json_object_set_new(o, "creator", c);
 	json_object_set_new(o, "rule", p->has_rule ? json_integer(p->rule_id) : json_null());
@@ -173,6 +180,8 @@ json_t *json_port(const struct ovskvm_port *p)
 	json_object_set_new(o, "attach_ns", json_integer(p->attach_ns));
 	json_object_set_new(o, "attach_latency_ns", json_integer(p->latency_ns));
 	json_object_set_new(o, "error", json_integer(p->error));
+	json_object_set_new(o, "reason", p->reason[0] ? json_string(p->reason) : json_null());
+	json_object_set_new(o, "mtu", json_integer(p->mtu));
 	json_object_set_new(o, "master", p->master[0] ? json_string(p->master) : json_null());
 	return o;
 }

@@ -430,8 +430,20 @@ int genl_dump_policy(struct genl *g, struct config_rule **rules, unsigned int *n
 	return 0;
 }
 
-int genl_set_policy(struct genl *g, const struct config *cfg, FILE *err)
+static int set_policy_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct ovskvm_status st;
+	int ret = msg_parse_status(nlh, &st);
+
+	if (ret)
+		return ret;
+	*(uint32_t *)data = st.policy_gen;
+	return 0;
+}
+
+int genl_set_policy(struct genl *g, const struct config *cfg, FILE *err, uint32_t *gen)
+{
+	uint32_t installed = 0;
 	struct policy_map map = { 0 };
 	size_t size = policy_msg_size(cfg);
 	struct nlmsghdr *nlh;
@@ -449,7 +461,9 @@ int genl_set_policy(struct genl *g, const struct config *cfg, FILE *err)
 			strerror(errno));
 		goto out;
 	}
-	ret = run_request(g, nlh, NULL, NULL);
+	ret = run_request(g, nlh, set_policy_cb, &installed);
+	if (!ret && gen)
+		*gen = installed;
 	if (ret) {
 		if (g->has_erroff)
 			policy_locate(&map, cfg, g->erroff, where, sizeof(where));

@@ -68,7 +68,8 @@ int genl_dump_policy(struct genl *g, struct config_rule **rules, unsigned int *n
  * "FILE:LINE: rule N, Key=: rejected by the module: <msg>" and -errno is
  * returned; the previous policy stays in force.
  */
-int genl_set_policy(struct genl *g, const struct config *cfg, FILE *err);
+/* Pushes CFG's rules; *GEN (may be NULL) gets the generation installed. */
+int genl_set_policy(struct genl *g, const struct config *cfg, FILE *err, uint32_t *gen);
 
 /* Match ports again; IFINDEX 0 means every port that is not attached. */
 int genl_reevaluate(struct genl *g, uint32_t ifindex);

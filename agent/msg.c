@@ -44,6 +44,9 @@ static const enum mnl_attr_data_type attr_types[OVSKVM_A_MAX + 1] = {
 	[OVSKVM_A_RULE_FLAGS] = MNL_TYPE_U32,
 	[OVSKVM_A_ERROR] = MNL_TYPE_U32,
 	[OVSKVM_A_MASTER] = MNL_TYPE_NUL_STRING,
+	[OVSKVM_A_CREATOR_START_NS] = MNL_TYPE_U64,
+	[OVSKVM_A_REASON] = MNL_TYPE_NUL_STRING,
+	[OVSKVM_A_MTU] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type rule_types[OVSKVM_RULE_A_MAX + 1] = {
@@ -143,6 +146,7 @@ static int fill_port(const struct nlattr **tb, struct ovskvm_port *p)
 	p->creator_pid = u32(tb[OVSKVM_A_CREATOR_PID]);
 	p->creator_uid = u32(tb[OVSKVM_A_CREATOR_UID]);
 	str(p->creator_comm, sizeof(p->creator_comm), tb[OVSKVM_A_CREATOR_COMM]);
+	p->creator_start_ns = u64(tb[OVSKVM_A_CREATOR_START_NS]);
 	p->register_ns = u64(tb[OVSKVM_A_REGISTER_NS]);
 	p->attach_ns = u64(tb[OVSKVM_A_ATTACH_NS]);
 	p->up_ns = u64(tb[OVSKVM_A_UP_NS]);
@@ -160,6 +164,8 @@ static int fill_port(const struct nlattr **tb, struct ovskvm_port *p)
 	p->rule_flags = u32(tb[OVSKVM_A_RULE_FLAGS]);
 	p->error = (int32_t)u32(tb[OVSKVM_A_ERROR]);
 	str(p->master, sizeof(p->master), tb[OVSKVM_A_MASTER]);
+	str(p->reason, sizeof(p->reason), tb[OVSKVM_A_REASON]);
+	p->mtu = u32(tb[OVSKVM_A_MTU]);
 	return 0;
 }
 
@@ -298,6 +304,8 @@ int msg_parse_rule(const struct nlmsghdr *nlh, struct config_rule *r,
 	}
 	r->bring_up = u32(rb[OVSKVM_RULE_A_FLAGS]) & OVSKVM_RULE_F_UP;
 	r->key_line[RK_BRING_UP] = rb[OVSKVM_RULE_A_FLAGS] != NULL;
+	r->preexisting = u32(rb[OVSKVM_RULE_A_FLAGS]) & OVSKVM_RULE_F_PREEXISTING;
+	r->key_line[RK_PREEXISTING] = r->preexisting;
 	return 0;
 }
 

@@ -22,9 +22,11 @@ struct ovskvm_port {
 	bool has_mac;
 	uint8_t state;			/* enum ovskvm_port_state */
 	uint32_t flags;			/* enum ovskvm_port_flags */
+	/* Set with OVSKVM_PORT_F_CREATOR_KNOWN: labels, not proof. */
 	uint32_t creator_pid;
 	uint32_t creator_uid;
 	char creator_comm[OVSKVM_COMM_LEN];
+	uint64_t creator_start_ns;	/* CLOCK_BOOTTIME of its start */
 	uint64_t register_ns, attach_ns, up_ns, latency_ns;
 	bool has_rule;
 	uint32_t rule_id;
@@ -35,6 +37,8 @@ struct ovskvm_port {
 	unsigned int n_trunks;
 	uint32_t rule_flags;
 	int32_t error;
+	char reason[128];		/* why pending, failed or ignored */
+	uint32_t mtu;
 	char master[IFNAMSIZ];
 };
 

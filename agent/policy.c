@@ -142,8 +142,9 @@ static void encode_rule(struct encoder *e, const struct config_rule *r, int i)
 				put_u16(e, i, RK_TRUNKS, 0, r->trunks[j]);
 			nest_end(e, nest, i, RK_TRUNKS);
 		}
-		put_u32(e, i, RK_BRING_UP, OVSKVM_RULE_A_FLAGS,
-			r->bring_up ? OVSKVM_RULE_F_UP : 0);
+		put_u32(e, i, r->key_line[RK_PREEXISTING] ? RK_PREEXISTING : RK_BRING_UP,
+			OVSKVM_RULE_A_FLAGS, (r->bring_up ? OVSKVM_RULE_F_UP : 0) |
+			(r->preexisting ? OVSKVM_RULE_F_PREEXISTING : 0));
 	}
 	nest_end(e, rule, i, -1);
 }

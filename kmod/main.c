@@ -21,9 +21,26 @@ module_param_named(match, ovskvm_param_match, charp, 0444);
 MODULE_PARM_DESC(match,
 		 "Comma-separated interface name globs of the default policy; empty: every tap (default: tap*,vnet*)");
 
+/*
+ * The default policy takes only taps that QEMU creates itself, as the
+ * classic ovs-ifup guests do.  Taps that a port manager creates (libvirt's
+ * daemons, qemu-bridge-helper) are that manager's to attach: taking them
+ * too would race it, and the loser's VM would fail to start.
+ */
+char *ovskvm_param_creator = "qemu-system-*";
+module_param_named(creator, ovskvm_param_creator, charp, 0444);
+MODULE_PARM_DESC(creator,
+		 "Glob on the comm of the process that creates a tap, for the default policy; empty: any creator (default: qemu-system-*, i.e. QEMU opening its own taps, never libvirt's daemons or qemu-bridge-helper)");
+
 bool ovskvm_param_bring_up = true;
 module_param_named(bring_up, ovskvm_param_bring_up, bool, 0444);
 MODULE_PARM_DESC(bring_up, "Bring taps up once attached under the default policy (default: Y)");
+
+/*
+ * No MODULE_ALIAS_GENL_FAMILY: resolving a family name is open to every
+ * user, and an alias would let anyone load this module, which then acts on
+ * the host's taps.  Root loads it (modprobe, ovskvm load, modules-load.d).
+ */
 
 static int __init ovskvm_init(void)
 {
@@ -62,4 +79,3 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(OVSKVM_VERSION);
 MODULE_AUTHOR("The ovskvm_autoport authors");
 MODULE_DESCRIPTION("Automatic attachment of KVM guest taps to Linux and Open vSwitch bridges");
-MODULE_ALIAS_GENL_FAMILY(OVSKVM_GENL_NAME);

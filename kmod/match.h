@@ -35,12 +35,18 @@ struct ovskvm_rule {
 	u16 trunks[OVSKVM_MAX_TRUNKS];
 };
 
-/* What a rule can be matched against: the tap as it registered. */
+/*
+ * What a rule can be matched against: the tap as it registered.  uid and
+ * comm mean something only with @creator_known; @preexisting taps existed
+ * before the module loaded.
+ */
 struct ovskvm_tap_info {
 	const char *name;
 	const u8 *mac;
 	u32 uid;
 	const char *comm;
+	bool creator_known;
+	bool preexisting;
 };
 
 bool ovskvm_rule_matches(const struct ovskvm_rule *rule,

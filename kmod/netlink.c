@@ -14,7 +14,7 @@
 #include "version.h"
 
 static struct genl_family ovskvm_genl_family;
-static u64 ovskvm_seq;			/* last event sent, RTNL */
+u64 ovskvm_seq;				/* last event sent, written under RTNL */
 atomic64_t ovskvm_stats[__OVSKVM_STAT_LAST];
 
 enum {
@@ -28,12 +28,48 @@ static const struct genl_multicast_group ovskvm_mcgrps[] = {
 	},
 };
 
-static const struct nla_policy ovskvm_genl_policy[OVSKVM_A_MAX + 1] = {
+/*
+ * One policy per operation; an operation without one (GET_STATUS, the
+ * GET_POLICY dump) accepts no attribute at all.  An ifindex is a positive
+ * int: a u32 above INT_MAX is refused here, never read as a negative.
+ */
+static struct netlink_range_validation ovskvm_ifindex_range = {
+	.min = 1,
+	.max = INT_MAX,
+};
+
+static const struct nla_policy ovskvm_set_policy_nl_policy[OVSKVM_A_RULES + 1] = {
 	[OVSKVM_A_POLICY_FLAGS]	= NLA_POLICY_MASK(NLA_U32, OVSKVM_POLICY_F_ALL),
-	[OVSKVM_A_RULES]	= { .type = NLA_NESTED },
-	[OVSKVM_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[OVSKVM_A_RULES]	= NLA_POLICY_NESTED_ARRAY(ovskvm_rule_nl_policy),
+};
+
+static const struct nla_policy ovskvm_port_nl_policy[OVSKVM_A_IFNAME + 1] = {
+	[OVSKVM_A_IFINDEX]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ovskvm_ifindex_range),
 	[OVSKVM_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
+
+static const struct nla_policy ovskvm_reevaluate_nl_policy[OVSKVM_A_IFINDEX + 1] = {
+	[OVSKVM_A_IFINDEX]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ovskvm_ifindex_range),
+};
+
+/* The sequence number of the last event, for a reader without RTNL. */
+static int ovskvm_put_seq(struct sk_buff *skb)
+{
+	return nla_put_u64_64bit(skb, OVSKVM_A_EVENT_SEQ, READ_ONCE(ovskvm_seq), OVSKVM_A_PAD);
+}
+
+static int ovskvm_creator_fill(struct sk_buff *skb, const struct ovskvm_port *port)
+{
+	if (!(port->flags & OVSKVM_PORT_F_CREATOR_KNOWN))
+		return 0;
+	if (nla_put_u32(skb, OVSKVM_A_CREATOR_PID, port->creator_pid) ||
+	    nla_put_u32(skb, OVSKVM_A_CREATOR_UID, port->creator_uid) ||
+	    nla_put_string(skb, OVSKVM_A_CREATOR_COMM, port->creator_comm) ||
+	    nla_put_u64_64bit(skb, OVSKVM_A_CREATOR_START_NS, port->creator_start_ns,
+			      OVSKVM_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int ovskvm_port_fill(struct sk_buff *skb, const struct ovskvm_port *port)
 {
@@ -45,11 +81,13 @@ static int ovskvm_port_fill(struct sk_buff *skb, const struct ovskvm_port *port)
 	    nla_put(skb, OVSKVM_A_MAC, ETH_ALEN, port->mac) ||
 	    nla_put_u8(skb, OVSKVM_A_STATE, port->state) ||
 	    nla_put_u32(skb, OVSKVM_A_PORT_FLAGS, port->flags) ||
-	    nla_put_u32(skb, OVSKVM_A_CREATOR_PID, port->creator_pid) ||
-	    nla_put_u32(skb, OVSKVM_A_CREATOR_UID, port->creator_uid) ||
-	    nla_put_string(skb, OVSKVM_A_CREATOR_COMM, port->creator_comm) ||
+	    ovskvm_creator_fill(skb, port) ||
 	    nla_put_u64_64bit(skb, OVSKVM_A_REGISTER_NS, port->register_ns, OVSKVM_A_PAD) ||
 	    nla_put_s32(skb, OVSKVM_A_ERROR, port->error))
+		return -EMSGSIZE;
+	if (port->reason && nla_put_string(skb, OVSKVM_A_REASON, port->reason))
+		return -EMSGSIZE;
+	if (dev && nla_put_u32(skb, OVSKVM_A_MTU, dev->mtu))
 		return -EMSGSIZE;
 	if (port->attach_ns &&
 	    nla_put_u64_64bit(skb, OVSKVM_A_ATTACH_NS, port->attach_ns, OVSKVM_A_PAD))
@@ -84,7 +122,7 @@ static struct sk_buff *ovskvm_event_new(u8 cmd, void **hdr)
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, 0, 0, &ovskvm_genl_family, 0, cmd);
-	if (!*hdr || nla_put_u64_64bit(skb, OVSKVM_A_EVENT_SEQ, ovskvm_seq, OVSKVM_A_PAD)) {
+	if (!*hdr || ovskvm_put_seq(skb)) {
 		nlmsg_free(skb);
 		return NULL;
 	}
@@ -104,7 +142,7 @@ static void ovskvm_event_send(struct sk_buff *skb, void *hdr)
 static bool ovskvm_event_begin(void)
 {
 	ASSERT_RTNL();
-	ovskvm_seq++;
+	WRITE_ONCE(ovskvm_seq, ovskvm_seq + 1);
 	ovskvm_stat_inc(OVSKVM_STAT_EVENTS);
 	return genl_has_listeners(&ovskvm_genl_family, &init_net, OVSKVM_MCGRP_EVENTS);
 }
@@ -198,7 +236,10 @@ static int ovskvm_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct ovskvm_policy *policy;
-	u32 flags = 0;
+	struct sk_buff *reply;
+	u32 flags = 0, gen;
+	void *hdr;
+	u64 seq;
 
 	if (attrs[OVSKVM_A_POLICY_FLAGS])
 		flags = nla_get_u32(attrs[OVSKVM_A_POLICY_FLAGS]);
@@ -215,12 +256,36 @@ static int ovskvm_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply) {
+		kvfree(policy);
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(reply, info, &ovskvm_genl_family, 0, OVSKVM_CMD_SET_POLICY);
+	if (!hdr)
+		goto err_msgsize;
+
 	rtnl_lock();
 	ovskvm_policy_replace(policy);
 	ovskvm_event_policy(policy);
+	gen = policy->gen;
+	seq = ovskvm_seq;
 	ovskvm_ports_policy_changed();
 	rtnl_unlock();
-	return 0;
+
+	/* Installed: a reply that does not fit is the caller's loss only. */
+	if (nla_put_u32(reply, OVSKVM_A_POLICY_GEN, gen) ||
+	    nla_put_u64_64bit(reply, OVSKVM_A_EVENT_SEQ, seq, OVSKVM_A_PAD)) {
+		nlmsg_free(reply);
+		return 0;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+
+err_msgsize:
+	nlmsg_free(reply);
+	kvfree(policy);
+	return -EMSGSIZE;
 }
 
 /* The policy dump: one message per rule, cursor in cb->args[0]. */
@@ -239,7 +304,8 @@ static int ovskvm_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *c
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (nla_put_u8(skb, OVSKVM_A_POLICY_SOURCE, policy->source) ||
+		if (ovskvm_put_seq(skb) ||
+		    nla_put_u8(skb, OVSKVM_A_POLICY_SOURCE, policy->source) ||
 		    nla_put_u32(skb, OVSKVM_A_POLICY_GEN, policy->gen) ||
 		    nla_put_u32(skb, OVSKVM_A_RULE_INDEX, i) ||
 		    ovskvm_rule_to_nla(skb, OVSKVM_A_RULE, &policy->rules[i])) {
@@ -263,7 +329,7 @@ static int ovskvm_port_msg(struct sk_buff *skb, const struct ovskvm_port *port,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (ovskvm_port_fill(skb, port)) {
+	if (ovskvm_put_seq(skb) || ovskvm_port_fill(skb, port)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -336,16 +402,24 @@ static int ovskvm_nl_dump_ports(struct sk_buff *skb, struct netlink_callback *cb
 static int ovskvm_nl_reevaluate(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[OVSKVM_A_IFINDEX];
-	int err;
+	int err = 0;
 
 	rtnl_lock();
-	err = ovskvm_ports_reevaluate(attr ? nla_get_u32(attr) : 0);
+	if (attr)
+		err = ovskvm_port_reevaluate_one(nla_get_u32(attr));
+	else
+		ovskvm_ports_reevaluate_all();
 	rtnl_unlock();
 	if (err)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no tracked tap with that index");
 	return err;
 }
 
+/*
+ * Only GET_STATUS is open to every user: ports carry other users' process
+ * data and the policy is the host's.  resv_start_op is left at 0, so every
+ * command gets strict header and attribute validation.
+ */
 static const struct genl_ops ovskvm_genl_ops[] = {
 	{
 		.cmd = OVSKVM_CMD_GET_STATUS,
@@ -354,20 +428,28 @@ static const struct genl_ops ovskvm_genl_ops[] = {
 	{
 		.cmd = OVSKVM_CMD_SET_POLICY,
 		.doit = ovskvm_nl_set_policy,
+		.policy = ovskvm_set_policy_nl_policy,
+		.maxattr = ARRAY_SIZE(ovskvm_set_policy_nl_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = OVSKVM_CMD_GET_POLICY,
 		.dumpit = ovskvm_nl_dump_policy,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = OVSKVM_CMD_GET_PORT,
 		.doit = ovskvm_nl_get_port,
 		.dumpit = ovskvm_nl_dump_ports,
+		.policy = ovskvm_port_nl_policy,
+		.maxattr = ARRAY_SIZE(ovskvm_port_nl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = OVSKVM_CMD_REEVALUATE,
 		.doit = ovskvm_nl_reevaluate,
+		.policy = ovskvm_reevaluate_nl_policy,
+		.maxattr = ARRAY_SIZE(ovskvm_reevaluate_nl_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 	},
 };
@@ -376,11 +458,9 @@ static struct genl_family ovskvm_genl_family __ro_after_init = {
 	.name		= OVSKVM_GENL_NAME,
 	.version	= OVSKVM_GENL_VERSION,
 	.maxattr	= OVSKVM_A_MAX,
-	.policy		= ovskvm_genl_policy,
 	.module		= THIS_MODULE,
 	.ops		= ovskvm_genl_ops,
 	.n_ops		= ARRAY_SIZE(ovskvm_genl_ops),
-	.resv_start_op	= OVSKVM_CMD_REEVALUATE + 1,
 	.mcgrps		= ovskvm_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(ovskvm_mcgrps),
 	.parallel_ops	= true,

@@ -17,6 +17,7 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <net/netlink.h>
 #include <linux/ovskvm_autoport.h>
 
 #include "match.h"
@@ -41,12 +42,18 @@ struct ovskvm_port {
 	u8 bridge_kind;			/* OVSKVM_BRIDGE_* */
 	u8 action;			/* of the matched rule */
 	bool matched;
+	bool attaching;			/* the work item is enslaving it */
 	u32 flags;			/* OVSKVM_PORT_F_* */
 	int error;			/* last error, negative errno */
+	const char *reason;		/* why pending, failed or ignored */
+	int detached_from;		/* ifindex of the bridge it left */
+	unsigned int target_mtu;	/* its bridge's MTU, 0: none */
 
+	/* Valid with OVSKVM_PORT_F_CREATOR_KNOWN. */
 	pid_t creator_pid;
 	u32 creator_uid;
 	char creator_comm[TASK_COMM_LEN];
+	u64 creator_start_ns;		/* CLOCK_BOOTTIME */
 	u64 register_ns;		/* CLOCK_MONOTONIC */
 	u64 attach_ns;
 	u64 up_ns;
@@ -67,10 +74,12 @@ struct ovskvm_port {
 /* main.c: module parameters of the default policy */
 extern char *ovskvm_param_bridge;
 extern char *ovskvm_param_match;
+extern char *ovskvm_param_creator;
 extern bool ovskvm_param_bring_up;
 
 /* policy.c */
 extern struct ovskvm_policy __rcu *ovskvm_policy;
+extern const struct nla_policy ovskvm_rule_nl_policy[OVSKVM_RULE_A_MAX + 1];
 int ovskvm_policy_init(void);
 void ovskvm_policy_exit(void);
 struct ovskvm_policy *ovskvm_policy_default(void);
@@ -90,9 +99,11 @@ void ovskvm_ports_exit(void);
 struct ovskvm_port *ovskvm_port_get(int ifindex);
 struct ovskvm_port *ovskvm_port_next(unsigned long *ifindex);
 void ovskvm_ports_policy_changed(void);
-int ovskvm_ports_reevaluate(int ifindex);
+int ovskvm_port_reevaluate_one(int ifindex);
+void ovskvm_ports_reevaluate_all(void);
 
 /* netlink.c */
+extern u64 ovskvm_seq;
 int ovskvm_genl_init(void);
 void ovskvm_genl_exit(void);
 void ovskvm_event_port(u8 cmd, const struct ovskvm_port *port,

@@ -19,7 +19,7 @@ static u32 ovskvm_policy_gen;
 static struct ovskvm_rule ovskvm_default_rule;
 static bool ovskvm_has_default_rule;
 
-static const struct nla_policy ovskvm_rule_nl_policy[OVSKVM_RULE_A_MAX + 1] = {
+const struct nla_policy ovskvm_rule_nl_policy[OVSKVM_RULE_A_MAX + 1] = {
 	[OVSKVM_RULE_A_ID]		= { .type = NLA_U32 },
 	[OVSKVM_RULE_A_ACTION]		= NLA_POLICY_RANGE(NLA_U8, OVSKVM_ACTION_ATTACH,
 							   OVSKVM_ACTION_MAX),
@@ -29,7 +29,7 @@ static const struct nla_policy ovskvm_rule_nl_policy[OVSKVM_RULE_A_MAX + 1] = {
 	[OVSKVM_RULE_A_UID_MIN]		= { .type = NLA_U32 },
 	[OVSKVM_RULE_A_UID_MAX]		= { .type = NLA_U32 },
 	[OVSKVM_RULE_A_COMM]		= { .type = NLA_NUL_STRING, .len = OVSKVM_GLOB_LEN - 1 },
-	[OVSKVM_RULE_A_BRIDGE]		= { .type = NLA_NUL_STRING },
+	[OVSKVM_RULE_A_BRIDGE]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[OVSKVM_RULE_A_VLAN_TAG]	= NLA_POLICY_RANGE(NLA_U16, 1, 4094),
 	[OVSKVM_RULE_A_VLAN_TRUNKS]	= { .type = NLA_NESTED },
 	[OVSKVM_RULE_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, OVSKVM_RULE_F_ALL),
@@ -118,6 +118,14 @@ int ovskvm_policy_init(void)
 		err = ovskvm_parse_match_param(rule, ovskvm_param_match ?: "");
 		if (err)
 			return err;
+		if (ovskvm_param_creator && *ovskvm_param_creator) {
+			if (strlen(ovskvm_param_creator) >= OVSKVM_GLOB_LEN) {
+				pr_err("creator=: glob longer than %d bytes\n", OVSKVM_GLOB_LEN - 1);
+				return -EINVAL;
+			}
+			strscpy(rule->comm, ovskvm_param_creator, sizeof(rule->comm));
+			rule->has_comm = true;
+		}
 		ovskvm_has_default_rule = true;
 	}
 

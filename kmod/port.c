@@ -10,6 +10,9 @@
 #include <linux/cred.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_bridge.h>
+#include <linux/if_vlan.h>
+#include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -22,6 +25,7 @@
 enum {
 	OVSKVM_WORK_ATTACH	= BIT(0),	/* enslave to its Linux bridge */
 	OVSKVM_WORK_UP		= BIT(1),	/* bring it up */
+	OVSKVM_WORK_MTU		= BIT(2),	/* take its OVS bridge's MTU */
 };
 
 /* Work items handled per RTNL hold, so that a burst does not starve others. */
@@ -91,18 +95,21 @@ static void ovskvm_port_queue(struct ovskvm_port *port, unsigned int work)
 	schedule_work(&ovskvm_work);
 }
 
-static void ovskvm_port_fail(struct ovskvm_port *port, int err)
+static void ovskvm_port_fail(struct ovskvm_port *port, int err, const char *reason)
 {
 	port->state = OVSKVM_PORT_FAILED;
 	port->error = err;
+	port->reason = reason;
 	ovskvm_stat_inc(OVSKVM_STAT_FAILED);
 }
 
 static void ovskvm_port_attached(struct ovskvm_port *port, struct net_device *dev)
 {
 	port->state = OVSKVM_PORT_ATTACHED;
+	port->flags |= OVSKVM_PORT_F_WAS_ATTACHED;
 	port->attach_ns = ktime_get_ns();
 	port->error = 0;
+	port->reason = NULL;
 	ovskvm_stat_inc(OVSKVM_STAT_ATTACHED);
 	if ((port->rule_flags & OVSKVM_RULE_F_UP) && !(dev->flags & IFF_UP))
 		ovskvm_port_queue(port, OVSKVM_WORK_UP);
@@ -111,7 +118,8 @@ static void ovskvm_port_attached(struct ovskvm_port *port, struct net_device *de
 /*
  * Decides what to do with a port that matched an attach rule: it is attached
  * already, its Linux bridge exists (queue the attach), or it waits: for its
- * bridge to appear, or for the agent to add it to OVS.
+ * bridge to appear, or for the agent to add it to OVS.  A tap that some other
+ * master (bond, team, VRF) holds is not taken away from it.
  */
 static void ovskvm_port_try_attach(struct ovskvm_port *port, struct net_device *dev)
 {
@@ -122,15 +130,36 @@ static void ovskvm_port_try_attach(struct ovskvm_port *port, struct net_device *
 		ovskvm_port_attached(port, dev);
 		return;
 	}
+	if (master) {
+		ovskvm_port_fail(port, -EBUSY,
+				 "enslaved to a device that is no bridge (bond, team, VRF)");
+		return;
+	}
 	br = __dev_get_by_name(&init_net, port->bridge);
 	port->bridge_kind = ovskvm_bridge_kind(br);
 	port->state = OVSKVM_PORT_PENDING;
+	port->target_mtu = 0;
 	switch (port->bridge_kind) {
+	case OVSKVM_BRIDGE_NONE:
+		port->reason = "waiting for the bridge to appear";
+		break;
 	case OVSKVM_BRIDGE_LINUX:
+		port->reason = "being attached to the bridge";
 		ovskvm_port_queue(port, OVSKVM_WORK_ATTACH);
 		break;
+	case OVSKVM_BRIDGE_OVS:
+		/*
+		 * The agent adds it through OVSDB; the tap takes the bridge's
+		 * MTU first, read now: once ovs-vswitchd adds a smaller port,
+		 * it lowers the bridge's own MTU to match.
+		 */
+		port->reason = "waiting for the agent to add it to Open vSwitch";
+		port->target_mtu = br->mtu;
+		if (dev->mtu != br->mtu)
+			ovskvm_port_queue(port, OVSKVM_WORK_MTU);
+		break;
 	case OVSKVM_BRIDGE_OTHER:
-		ovskvm_port_fail(port, -EOPNOTSUPP);
+		ovskvm_port_fail(port, -EOPNOTSUPP, "the target device is not a bridge");
 		break;
 	}
 }
@@ -145,6 +174,8 @@ static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *de
 		.mac = port->mac,
 		.uid = port->creator_uid,
 		.comm = port->creator_comm,
+		.creator_known = port->flags & OVSKVM_PORT_F_CREATOR_KNOWN,
+		.preexisting = port->flags & OVSKVM_PORT_F_PREEXISTING,
 	};
 	int i;
 
@@ -154,7 +185,9 @@ static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *de
 
 	port->matched = rule != NULL;
 	port->error = 0;
+	port->reason = NULL;
 	port->bridge_kind = OVSKVM_BRIDGE_NONE;
+	port->target_mtu = 0;
 	port->rule_id = rule ? rule->id : 0;
 	port->action = rule ? rule->action : OVSKVM_ACTION_IGNORE;
 	port->rule_flags = rule ? rule->flags : 0;
@@ -166,6 +199,12 @@ static void ovskvm_port_evaluate(struct ovskvm_port *port, struct net_device *de
 
 	if (port->action != OVSKVM_ACTION_ATTACH) {
 		port->state = OVSKVM_PORT_IGNORED;
+		if (rule)
+			port->reason = "an ignore rule matched";
+		else if (tap.preexisting)
+			port->reason = "existed before the module loaded: only attach rules with the preexisting flag apply";
+		else
+			port->reason = "no rule matched";
 		return;
 	}
 	ovskvm_port_try_attach(port, dev);
@@ -187,13 +226,17 @@ static void ovskvm_port_register(struct net_device *dev)
 
 	/*
 	 * TUNSETIFF registers the device in the creator's context, so current
-	 * is QEMU (or libvirtd); a replayed device has no known creator.
+	 * is QEMU (or libvirtd); a replayed device has no known creator.  The
+	 * uid is the creating thread's real uid; the start time is the thread
+	 * group leader's, as /proc/PID/stat shows it.
 	 */
 	if (current == READ_ONCE(ovskvm_replay_task)) {
 		port->flags |= OVSKVM_PORT_F_PREEXISTING;
 	} else {
+		port->flags |= OVSKVM_PORT_F_CREATOR_KNOWN;
 		port->creator_pid = task_tgid_nr(current);
 		port->creator_uid = from_kuid_munged(&init_user_ns, current_uid());
+		port->creator_start_ns = current->group_leader->start_boottime;
 		get_task_comm(port->creator_comm, current);
 	}
 
@@ -227,36 +270,10 @@ static void ovskvm_port_unregister(struct ovskvm_port *port)
 	kmem_cache_free(ovskvm_port_cache, port);
 }
 
-static void ovskvm_port_rename(struct ovskvm_port *port, struct net_device *dev)
-{
-	char old[IFNAMSIZ];
-
-	if (!strcmp(port->name, dev->name))
-		return;
-	strscpy(old, port->name, sizeof(old));
-	strscpy(port->name, dev->name, sizeof(port->name));
-	ovskvm_event_port(OVSKVM_CMD_PORT_RENAMED, port, old);
-}
-
-static void ovskvm_port_changeupper(struct ovskvm_port *port, struct net_device *dev,
-				    struct netdev_notifier_changeupper_info *info)
-{
-	if (!ovskvm_is_bridge_upper(info->upper_dev) || port->state == OVSKVM_PORT_IGNORED)
-		return;
-
-	if (info->linking) {
-		ovskvm_port_attached(port, dev);
-		ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);
-	} else if (port->state == OVSKVM_PORT_ATTACHED && dev->reg_state == NETREG_REGISTERED) {
-		/* Taken away while alive; left alone until re-evaluated. */
-		port->state = OVSKVM_PORT_DETACHED;
-		ovskvm_event_port(OVSKVM_CMD_PORT_DETACHED, port, NULL);
-	}
-}
-
 /*
- * Matches a port again, after a policy change, an address change or a
- * request; tells userspace when the outcome changed.
+ * Matches a port again, after a policy change, a rename, an address change,
+ * its bridge's deletion or a request; tells userspace when the outcome
+ * changed.
  */
 static void ovskvm_port_reevaluate(struct ovskvm_port *port, struct net_device *dev)
 {
@@ -269,22 +286,107 @@ static void ovskvm_port_reevaluate(struct ovskvm_port *port, struct net_device *
 		ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
 }
 
-/* A device named @dev->name now exists: ports waiting for it can go on. */
-static void ovskvm_bridge_appeared(struct net_device *dev)
+/* Not attached, and not deliberately detached: the policy decides again. */
+static bool ovskvm_port_rematchable(const struct ovskvm_port *port)
 {
-	u8 kind = ovskvm_bridge_kind(dev);
+	return port->state == OVSKVM_PORT_PENDING || port->state == OVSKVM_PORT_IGNORED ||
+	       port->state == OVSKVM_PORT_FAILED;
+}
+
+/* Only root renames a device: a new name is matched again. */
+static void ovskvm_port_rename(struct ovskvm_port *port, struct net_device *dev)
+{
+	char old[IFNAMSIZ];
+
+	if (!strcmp(port->name, dev->name))
+		return;
+	strscpy(old, port->name, sizeof(old));
+	strscpy(port->name, dev->name, sizeof(port->name));
+	ovskvm_event_port(OVSKVM_CMD_PORT_RENAMED, port, old);
+	if (ovskvm_port_rematchable(port))
+		ovskvm_port_reevaluate(port, dev);
+}
+
+/*
+ * Whoever holds the tap's fd may set its address, without any capability:
+ * it re-matches a port only while that is still waiting for its first
+ * attach, so that it can neither undo a detach nor pick a rule later on.
+ */
+static void ovskvm_port_changeaddr(struct ovskvm_port *port, struct net_device *dev)
+{
+	ether_addr_copy(port->mac, dev->dev_addr);
+	if (port->state == OVSKVM_PORT_PENDING && !(port->flags & OVSKVM_PORT_F_WAS_ATTACHED))
+		ovskvm_port_reevaluate(port, dev);
+}
+
+static void ovskvm_port_changeupper(struct ovskvm_port *port, struct net_device *dev,
+				    struct netdev_notifier_changeupper_info *info)
+{
+	if (!ovskvm_is_bridge_upper(info->upper_dev)) {
+		/* Someone else's master: give up instead of waiting silently. */
+		if (info->linking && info->master && port->state == OVSKVM_PORT_PENDING) {
+			ovskvm_port_fail(port, -EBUSY,
+					 "enslaved to a device that is no bridge (bond, team, VRF)");
+			ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+		}
+		return;
+	}
+	/* The work item reports its own attach once the VLANs are set. */
+	if (port->state == OVSKVM_PORT_IGNORED || port->attaching)
+		return;
+
+	if (info->linking) {
+		ovskvm_port_attached(port, dev);
+		ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);
+	} else if (port->state == OVSKVM_PORT_ATTACHED && dev->reg_state == NETREG_REGISTERED) {
+		/* Taken away while alive; left alone until re-evaluated. */
+		port->state = OVSKVM_PORT_DETACHED;
+		port->detached_from = info->upper_dev->ifindex;
+		ovskvm_event_port(OVSKVM_CMD_PORT_DETACHED, port, NULL);
+	}
+}
+
+/*
+ * A bridge (or the OVS datapath) goes away: deleting a bridge first takes
+ * its ports off it, which looked like detaches.  Those ports wait again, to
+ * join a bridge of that name when one is created.
+ */
+static void ovskvm_bridge_gone(struct net_device *br)
+{
 	struct ovskvm_port *port;
+	struct net_device *dev;
+	unsigned long index;
+
+	if (!ovskvm_is_bridge_upper(br))
+		return;
+	xa_for_each(&ovskvm_ports, index, port) {
+		if (port->state != OVSKVM_PORT_DETACHED || port->detached_from != br->ifindex)
+			continue;
+		dev = __dev_get_by_index(&init_net, port->ifindex);
+		if (dev)
+			ovskvm_port_reevaluate(port, dev);
+	}
+}
+
+/* A device named @br->name now exists: ports waiting for it can go on. */
+static void ovskvm_bridge_appeared(struct net_device *br)
+{
+	u8 kind = ovskvm_bridge_kind(br);
+	struct ovskvm_port *port;
+	struct net_device *dev;
 	unsigned long index;
 
 	if (kind != OVSKVM_BRIDGE_LINUX && kind != OVSKVM_BRIDGE_OVS)
 		return;
 	xa_for_each(&ovskvm_ports, index, port) {
-		if (port->state != OVSKVM_PORT_PENDING || strcmp(port->bridge, dev->name))
+		if (port->state != OVSKVM_PORT_PENDING || strcmp(port->bridge, br->name))
 			continue;
-		port->bridge_kind = kind;
-		if (kind == OVSKVM_BRIDGE_LINUX)
-			ovskvm_port_queue(port, OVSKVM_WORK_ATTACH);
-		else
+		dev = __dev_get_by_index(&init_net, port->ifindex);
+		if (!dev)
+			continue;
+		ovskvm_port_try_attach(port, dev);
+		/* The agent retries an OVS port at once. */
+		if (kind == OVSKVM_BRIDGE_OVS || port->state != OVSKVM_PORT_PENDING)
 			ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
 	}
 }
@@ -309,6 +411,8 @@ static int ovskvm_netdev_event(struct notifier_block *nb, unsigned long event, v
 	if (!port) {
 		if (event == NETDEV_CHANGENAME)
 			ovskvm_bridge_appeared(dev);
+		else if (event == NETDEV_UNREGISTER && !ovskvm_stopping)
+			ovskvm_bridge_gone(dev);
 		return NOTIFY_DONE;
 	}
 
@@ -326,9 +430,7 @@ static int ovskvm_netdev_event(struct notifier_block *nb, unsigned long event, v
 		port->up_ns = ktime_get_ns();
 		break;
 	case NETDEV_CHANGEADDR:
-		ether_addr_copy(port->mac, dev->dev_addr);
-		if (port->state != OVSKVM_PORT_ATTACHED)
-			ovskvm_port_reevaluate(port, dev);
+		ovskvm_port_changeaddr(port, dev);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -338,8 +440,135 @@ static struct notifier_block ovskvm_netdev_notifier = {
 	.notifier_call = ovskvm_netdev_event,
 };
 
+/* One IFLA_AF_SPEC request to the bridge, as `bridge vlan add|del` sends. */
+static int ovskvm_br_vlan_request(struct net_device *br, struct net_device *dev, bool add,
+				  const struct bridge_vlan_info *vlans, unsigned int n)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+	struct nlattr *spec;
+	unsigned int i;
+	int err;
+
+	skb = nlmsg_new(NLMSG_ALIGN(sizeof(*ifi)) +
+			nla_total_size(n * nla_total_size(sizeof(*vlans))), GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	nlh = nlmsg_put(skb, 0, 0, add ? RTM_SETLINK : RTM_DELLINK, sizeof(*ifi), 0);
+	if (!nlh)
+		goto err_msgsize;
+	ifi = nlmsg_data(nlh);
+	memset(ifi, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_BRIDGE;
+	ifi->ifi_index = dev->ifindex;
+	spec = nla_nest_start(skb, IFLA_AF_SPEC);
+	if (!spec)
+		goto err_msgsize;
+	for (i = 0; i < n; i++)
+		if (nla_put(skb, IFLA_BRIDGE_VLAN_INFO, sizeof(vlans[i]), &vlans[i]))
+			goto err_msgsize;
+	nla_nest_end(skb, spec);
+	nlmsg_end(skb, nlh);
+
+	if (add)
+		err = br->netdev_ops->ndo_bridge_setlink(dev, nlh, 0, NULL);
+	else
+		err = br->netdev_ops->ndo_bridge_dellink(dev, nlh, 0);
+	kfree_skb(skb);
+	return err;
+
+err_msgsize:
+	kfree_skb(skb);
+	return -EMSGSIZE;
+}
+
+/*
+ * The bridge module's VLAN helpers, through symbol_get(): a link-time
+ * reference would make bridge.ko our dependency, and `modprobe -r` of this
+ * module would then unload it too, deleting every bridge on the host.  The
+ * bridge exists, so bridge.ko is there.
+ */
+static bool ovskvm_br_vlan_enabled(const struct net_device *br)
+{
+	bool (*enabled)(const struct net_device *dev) = symbol_get(br_vlan_enabled);
+	bool ret;
+
+	if (!enabled)
+		return false;
+	ret = enabled(br);
+	symbol_put(br_vlan_enabled);
+	return ret;
+}
+
+static int ovskvm_br_port_pvid(const struct net_device *dev, u16 *pvid)
+{
+	int (*get_pvid)(const struct net_device *dev, u16 *pvid) = symbol_get(br_vlan_get_pvid);
+	int err;
+
+	if (!get_pvid)
+		return -EOPNOTSUPP;
+	err = get_pvid(dev, pvid);
+	symbol_put(br_vlan_get_pvid);
+	return err;
+}
+
+/*
+ * The rule's VLAN on a port of a VLAN-filtering Linux bridge: a tag is the
+ * port's only VLAN, its pvid, untagged; trunks are tagged members only.
+ * Either way the bridge's default pvid, given to every new port, goes.
+ */
+static int ovskvm_br_vlan_apply(struct ovskvm_port *port, struct net_device *br,
+				struct net_device *dev)
+{
+	struct bridge_vlan_info vlans[OVSKVM_MAX_TRUNKS];
+	struct bridge_vlan_info def = {};
+	unsigned int i;
+	int err;
+
+	err = ovskvm_br_port_pvid(dev, &def.vid);
+	if (err)
+		return err;
+	if (port->vlan_tag) {
+		vlans[0].vid = port->vlan_tag;
+		vlans[0].flags = BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED;
+		err = ovskvm_br_vlan_request(br, dev, true, vlans, 1);
+		if (!err && def.vid && def.vid != port->vlan_tag)
+			err = ovskvm_br_vlan_request(br, dev, false, &def, 1);
+		return err;
+	}
+	if (def.vid) {
+		err = ovskvm_br_vlan_request(br, dev, false, &def, 1);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < port->n_trunks; i++) {
+		vlans[i].vid = port->trunks[i];
+		vlans[i].flags = 0;
+	}
+	return ovskvm_br_vlan_request(br, dev, true, vlans, port->n_trunks);
+}
+
+static bool ovskvm_trunks_fit_bridge(const struct ovskvm_port *port)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->n_trunks; i++)
+		if (!port->trunks[i] || port->trunks[i] >= VLAN_VID_MASK)
+			return false;
+	return true;
+}
+
+/*
+ * Enslaves a pending port to its Linux bridge, as `ip link set TAP master BR`
+ * does, with the bridge's MTU and the rule's VLANs; on any failure the tap
+ * is left as it was (no master, its own MTU) and the port fails.
+ */
 static void ovskvm_work_attach(struct ovskvm_port *port, struct net_device *dev)
 {
+	bool vlan = port->vlan_tag || port->n_trunks;
+	unsigned int old_mtu = dev->mtu;
+	const char *reason;
 	struct net_device *br;
 	int err;
 
@@ -350,21 +579,71 @@ static void ovskvm_work_attach(struct ovskvm_port *port, struct net_device *dev)
 	if (port->bridge_kind != OVSKVM_BRIDGE_LINUX)
 		return;		/* gone again: wait for it */
 
+	if (vlan && !ovskvm_br_vlan_enabled(br)) {
+		err = -EOPNOTSUPP;
+		reason = "the rule has a VLAN but the bridge does not filter VLANs (vlan_filtering 0)";
+		goto err_fail;
+	}
+	if (vlan && !ovskvm_trunks_fit_bridge(port)) {
+		err = -ERANGE;
+		reason = "a Linux bridge cannot carry trunk VLAN 0 or 4095";
+		goto err_fail;
+	}
 	if (dev->mtu != br->mtu) {
 		err = dev_set_mtu(dev, br->mtu);
-		if (err)
+		if (err) {
+			reason = "cannot take the bridge's MTU";
 			goto err_fail;
+		}
 	}
-	/* The path `ip link set dev TAP master BR` takes. */
+
+	port->attaching = true;
 	err = br->netdev_ops->ndo_add_slave(br, dev, NULL);
-	if (err)
-		goto err_fail;
+	if (err) {
+		reason = "the bridge refused the tap";
+		goto err_restore_mtu;
+	}
+	if (vlan) {
+		err = ovskvm_br_vlan_apply(port, br, dev);
+		if (err) {
+			reason = "cannot program the rule's VLANs on the bridge port";
+			goto err_del_slave;
+		}
+	}
+	port->attaching = false;
+	ovskvm_port_attached(port, dev);
+	ovskvm_event_port(OVSKVM_CMD_PORT_ATTACHED, port, NULL);
 	return;
 
+err_del_slave:
+	br->netdev_ops->ndo_del_slave(br, dev);
+err_restore_mtu:
+	port->attaching = false;
+	if (dev->mtu != old_mtu)
+		dev_set_mtu(dev, old_mtu);
 err_fail:
-	pr_warn_ratelimited("%s: cannot attach to %s: %d\n", dev->name, br->name, err);
-	ovskvm_port_fail(port, err);
+	pr_warn_ratelimited("%s: cannot attach to %s: %s: %d\n", dev->name, br->name, reason, err);
+	ovskvm_port_fail(port, err, reason);
 	ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+}
+
+/* A port waiting for the agent takes its OVS bridge's MTU. */
+static void ovskvm_work_mtu(struct ovskvm_port *port, struct net_device *dev)
+{
+	int err;
+
+	if (!port->target_mtu || dev->mtu == port->target_mtu ||
+	    (port->state != OVSKVM_PORT_PENDING && port->state != OVSKVM_PORT_ATTACHED))
+		return;
+	err = dev_set_mtu(dev, port->target_mtu);
+	if (!err)
+		return;
+	pr_warn_ratelimited("%s: cannot take the MTU %u of %s: %d\n", dev->name,
+			    port->target_mtu, port->bridge, err);
+	if (port->state == OVSKVM_PORT_PENDING) {
+		ovskvm_port_fail(port, err, "cannot take the bridge's MTU");
+		ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
+	}
 }
 
 static void ovskvm_work_up(struct ovskvm_port *port, struct net_device *dev)
@@ -377,6 +656,7 @@ static void ovskvm_work_up(struct ovskvm_port *port, struct net_device *dev)
 	if (err) {
 		pr_warn_ratelimited("%s: cannot bring up: %d\n", dev->name, err);
 		port->error = err;
+		port->reason = "attached, but cannot be brought up";
 		return;
 	}
 	port->flags |= OVSKVM_PORT_F_UP;
@@ -402,6 +682,8 @@ static void ovskvm_work_fn(struct work_struct *work)
 		dev = __dev_get_by_index(&init_net, port->ifindex);
 		if (WARN_ON_ONCE(!dev))
 			continue;
+		if (todo & OVSKVM_WORK_MTU)
+			ovskvm_work_mtu(port, dev);
 		if (todo & OVSKVM_WORK_ATTACH)
 			ovskvm_work_attach(port, dev);
 		if (todo & OVSKVM_WORK_UP)
@@ -426,31 +708,40 @@ void ovskvm_ports_policy_changed(void)
 	}
 }
 
-/* Matches one port (@ifindex > 0) or every port not attached, again. */
-int ovskvm_ports_reevaluate(int ifindex)
+/*
+ * An administrator's request to match one port again: the only way a
+ * deliberately detached port is attached again.
+ */
+int ovskvm_port_reevaluate_one(int ifindex)
+{
+	struct ovskvm_port *port;
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	port = xa_load(&ovskvm_ports, ifindex);
+	dev = __dev_get_by_index(&init_net, ifindex);
+	if (!port || !dev)
+		return -ENODEV;
+	if (port->state != OVSKVM_PORT_ATTACHED)
+		ovskvm_port_reevaluate(port, dev);
+	return 0;
+}
+
+/* Matches every pending, failed or ignored port again. */
+void ovskvm_ports_reevaluate_all(void)
 {
 	struct ovskvm_port *port;
 	struct net_device *dev;
 	unsigned long index;
 
 	ASSERT_RTNL();
-	if (ifindex > 0) {
-		port = xa_load(&ovskvm_ports, ifindex);
-		dev = __dev_get_by_index(&init_net, ifindex);
-		if (!port || !dev)
-			return -ENODEV;
-		if (port->state != OVSKVM_PORT_ATTACHED)
-			ovskvm_port_reevaluate(port, dev);
-		return 0;
-	}
 	xa_for_each(&ovskvm_ports, index, port) {
-		if (port->state == OVSKVM_PORT_ATTACHED)
+		if (!ovskvm_port_rematchable(port))
 			continue;
 		dev = __dev_get_by_index(&init_net, port->ifindex);
 		if (dev)
 			ovskvm_port_reevaluate(port, dev);
 	}
-	return 0;
 }
 
 int ovskvm_ports_init(void)

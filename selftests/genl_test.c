@@ -94,6 +94,22 @@ static void put_rule(struct nlmsghdr *nlh, unsigned int id, int action, const ch
 
 static int rules_seen;
 static unsigned int rule_ids[8];
+static unsigned int reply_gen;
+static unsigned long long reply_seq;
+
+static int set_policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_attrs t;
+
+	(void)data;
+	nl_parse(nlh, &t);
+	if (nl_cmd(nlh) != OVSKVM_CMD_SET_POLICY || !t.a[OVSKVM_A_POLICY_GEN] ||
+	    !t.a[OVSKVM_A_EVENT_SEQ])
+		return MNL_CB_ERROR;
+	reply_gen = mnl_attr_get_u32(t.a[OVSKVM_A_POLICY_GEN]);
+	reply_seq = mnl_attr_get_u64(t.a[OVSKVM_A_EVENT_SEQ]);
+	return MNL_CB_OK;
+}
 
 static int policy_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -102,6 +118,8 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 
 	(void)data;
 	nl_parse(nlh, &t);
+	if (!t.a[OVSKVM_A_EVENT_SEQ])
+		return MNL_CB_ERROR;	/* every dump message carries it */
 	if (!t.a[OVSKVM_A_RULE] || !t.a[OVSKVM_A_RULE_INDEX] ||
 	    mnl_attr_get_u32(t.a[OVSKVM_A_RULE_INDEX]) != (unsigned int)rules_seen)
 		return MNL_CB_ERROR;
@@ -138,8 +156,14 @@ static int test_set_and_dump_policy(void)
 	mnl_attr_nest_end(nlh, r);
 	put_rule(nlh, 20, OVSKVM_ACTION_ATTACH, "br-other");
 	mnl_attr_nest_end(nlh, rules);
-	err = nl_talk(&nl, nlh, NULL, NULL);
+	reply_gen = 0;
+	err = nl_talk(&nl, nlh, set_policy_cb, NULL);
 	CHECK(!err, "SET_POLICY: %s: %s", strerror(-err), nl.extack);
+	CHECK(!get_status(), "GET_STATUS");
+	CHECK(reply_gen && reply_gen == status_gen, "SET_POLICY replied gen %u, in force %u",
+	      reply_gen, status_gen);
+	CHECK(reply_seq == status_seq, "SET_POLICY replied seq %llu, last event %llu",
+	      reply_seq, status_seq);
 
 	rules_seen = 0;
 	err = nl_talk(&nl, req(OVSKVM_CMD_GET_POLICY, NLM_F_DUMP), policy_cb, NULL);
@@ -377,6 +401,23 @@ static void b_reevaluate_unknown(struct nlmsghdr *nlh)
 	mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, 1);	/* lo: not a tap */
 }
 
+/* Read as an int, 0x80000000 is negative: it must not mean "every port". */
+static void b_ifindex_sign(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, 0x80000000u);
+}
+
+static void b_status_with_attr(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, 1);
+}
+
+static void b_rules_in_get_port(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, 1);
+	mnl_attr_put_u32(nlh, OVSKVM_A_POLICY_FLAGS, 0);
+}
+
 static const struct bad_case bad_cases[] = {
 	{ "unknown top-level attribute", OVSKVM_CMD_SET_POLICY, -EINVAL, "Unknown attribute", b_unknown_attr },
 	{ "unknown policy flag", OVSKVM_CMD_SET_POLICY, -EINVAL, "reserved bit", b_policy_flags },
@@ -398,12 +439,15 @@ static const struct bad_case bad_cases[] = {
 	{ "name glob too long", OVSKVM_CMD_SET_POLICY, -ERANGE, "too long", b_long_glob },
 	{ "unknown rule flag", OVSKVM_CMD_SET_POLICY, -EINVAL, "reserved bit", b_bad_flags },
 	{ "bridge name with a slash", OVSKVM_CMD_SET_POLICY, -EINVAL, "valid interface name", b_slash_bridge },
-	{ "bridge name too long", OVSKVM_CMD_SET_POLICY, -ERANGE, "longer than 15", b_long_bridge },
+	{ "bridge name too long", OVSKVM_CMD_SET_POLICY, -EINVAL, "policy validation", b_long_bridge },
 	{ "duplicate rule id", OVSKVM_CMD_SET_POLICY, -EEXIST, "duplicate rule id", b_duplicate_id },
-	{ "rule that is not a nest", OVSKVM_CMD_SET_POLICY, -EINVAL, "NLA_F_NESTED", b_not_nested },
+	{ "rule that is not a nest", OVSKVM_CMD_SET_POLICY, -EINVAL, "leftover", b_not_nested },
 	{ "GET_PORT without index or name", OVSKVM_CMD_GET_PORT, -EINVAL, "ifindex or an interface name", b_no_port_key },
 	{ "GET_PORT of a device that is no tap", OVSKVM_CMD_GET_PORT, -ENODEV, "no tracked tap", b_unknown_port },
 	{ "REEVALUATE of a device that is no tap", OVSKVM_CMD_REEVALUATE, -ENODEV, "no tracked tap", b_reevaluate_unknown },
+	{ "REEVALUATE of ifindex 0x80000000", OVSKVM_CMD_REEVALUATE, -ERANGE, "out of range", b_ifindex_sign },
+	{ "GET_STATUS with an attribute", OVSKVM_CMD_GET_STATUS, -EINVAL, "attribute", b_status_with_attr },
+	{ "GET_PORT with a SET_POLICY attribute", OVSKVM_CMD_GET_PORT, -EINVAL, "attribute", b_rules_in_get_port },
 };
 
 static int test_bad_requests(void)
@@ -481,6 +525,13 @@ static int test_unprivileged(void)
 		err = nl_talk(&n2, nl_msg(&n2, n2.family, OVSKVM_CMD_REEVALUATE, 0), NULL, NULL);
 		if (err != -EPERM)
 			_exit(14);
+		/* Ports name other users' processes; the policy is the host's. */
+		err = nl_talk(&n2, nl_msg(&n2, n2.family, OVSKVM_CMD_GET_PORT, NLM_F_DUMP), NULL, NULL);
+		if (err != -EPERM)
+			_exit(16);
+		err = nl_talk(&n2, nl_msg(&n2, n2.family, OVSKVM_CMD_GET_POLICY, NLM_F_DUMP), NULL, NULL);
+		if (err != -EPERM)
+			_exit(17);
 		grp = n2.mcgrp;
 		if (!mnl_socket_setsockopt(n2.sock, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
 			_exit(15);
@@ -488,7 +539,7 @@ static int test_unprivileged(void)
 	}
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "unprivileged child failed check %d (12: read refused, 13/14: write allowed, 15: event group joined)",
+	      "unprivileged child failed check %d (12: status refused, 13/14: write allowed, 15: event group joined, 16/17: ports or policy read)",
 	      WEXITSTATUS(status));
 	return 0;
 }
@@ -590,7 +641,7 @@ int main(void)
 	run("SET_POLICY installs rules, GET_POLICY dumps them in order", test_set_and_dump_policy);
 	run("malformed requests are rejected with errno and extack, policy kept", test_bad_requests);
 	run("the extack offset points into the offending rule", test_bad_attr_offset);
-	run("an unprivileged caller can read but not write or listen", test_unprivileged);
+	run("an unprivileged caller gets the status only: no write, listen, ports or policy", test_unprivileged);
 	run("events carry consecutive sequence numbers", test_events);
 	run("the default flag restores the module-parameter policy", test_default_restored);
 	nl_close(&nl);

@@ -108,6 +108,12 @@ _run_cleanups()
 }
 trap _run_cleanups EXIT
 
+# as_nobody CMD...: run CMD as uid/gid 65534 with no capabilities.
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
+
 # busywait TIMEOUT_MS CMD...: run CMD until it succeeds or TIMEOUT_MS pass.
 busywait()
 {
@@ -165,11 +171,20 @@ unload_module()
 NLCTL=$SELFTESTS_DIR/nlctl
 TAPCTL=$SELFTESTS_DIR/tapctl
 
-# load_module [PARAM=VALUE...]: a fresh load with these parameters.
+# load_module [--defaults | PARAM=VALUE...]: a fresh load with these
+# parameters.  The tests create taps with ip and tapctl, not QEMU, so the
+# default policy's creator=qemu-system-* is cleared unless the caller names
+# creator= itself; --defaults loads with no parameter at all.
 load_module()
 {
 	unload_module || return 1
-	modprobe "$MODULE" "$@"
+	if [ "${1:-}" = --defaults ]; then
+		modprobe "$MODULE"
+	elif printf '%s\n' "$@" | grep -q '^creator='; then
+		modprobe "$MODULE" "$@"
+	else
+		modprobe "$MODULE" creator= "$@"
+	fi
 }
 
 # port_get NAME KEY: the module's record of tap NAME, field KEY.

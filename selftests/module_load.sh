@@ -26,9 +26,13 @@ test_modinfo()
 		[ -n "$val" ] || { fail "modinfo has no $key"; rc=1; }
 	done
 	[ "$(modinfo -F license "$MODULE")" = GPL ] || { fail "license is not GPL"; rc=1; }
+	# A dependency (bridge.ko) would be unloaded with us by modprobe -r,
+	# and with it every bridge on the host.
+	[ -z "$(modinfo -F depends "$MODULE")" ] ||
+		{ fail "depends on $(modinfo -F depends "$MODULE")"; rc=1; }
 	modinfo -F vermagic "$MODULE" | grep -q "^$(uname -r) " ||
 		{ fail "vermagic does not name $(uname -r)"; rc=1; }
-	for key in bridge match bring_up; do
+	for key in bridge match creator bring_up; do
 		modinfo -F parm "$MODULE" | grep -q "^$key:.\+" ||
 			{ fail "parameter $key has no description"; rc=1; }
 	done
@@ -45,6 +49,9 @@ test_sysfs()
 		fail "loaded srcversion differs from the installed file" || return 1
 	[ "$(cat $d/parameters/bridge)" = br0 ] || fail "default bridge is not br0" || return 1
 	[ "$(cat $d/parameters/match)" = "tap*,vnet*" ] || fail "default match is wrong" || return 1
+	[ "$(cat $d/parameters/creator)" = "qemu-system-*" ] || fail "default creator is not qemu-system-*" || return 1
+	modinfo -F parm "$MODULE" | grep -q '^creator:.*libvirt' ||
+		fail "the creator parameter does not say it leaves libvirt's taps alone" || return 1
 	[ "$(cat $d/refcnt)" = 0 ] || fail "refcnt is $(cat $d/refcnt), not 0"
 }
 

@@ -59,6 +59,16 @@ static void print_u16_list(const char *key, const struct nlattr *nest)
 	}
 }
 
+static const char *u64str(unsigned long long v)
+{
+	static char buf[4][24];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%llu", v);
+	return buf[i];
+}
+
 static int port_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_attrs t;
@@ -67,20 +77,27 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 	(void)data;
 	nl_parse(nlh, &t);
 	if (nl_cmd(nlh) != OVSKVM_CMD_GET_PORT)
-		printf("event=%s seq=%llu ", event_name(nl_cmd(nlh)),
-		       a[OVSKVM_A_EVENT_SEQ] ? (unsigned long long)mnl_attr_get_u64(a[OVSKVM_A_EVENT_SEQ]) : 0ULL);
+		printf("event=%s ", event_name(nl_cmd(nlh)));
+	/* Every message the module sends carries it, events and dumps alike. */
+	printf("seq=%s ", a[OVSKVM_A_EVENT_SEQ] ?
+	       u64str(mnl_attr_get_u64(a[OVSKVM_A_EVENT_SEQ])) : "none");
 	if (nl_cmd(nlh) == OVSKVM_CMD_POLICY_CHANGED) {
 		printf("source=%u gen=%u rules=%u\n", mnl_attr_get_u8(a[OVSKVM_A_POLICY_SOURCE]),
 		       mnl_attr_get_u32(a[OVSKVM_A_POLICY_GEN]),
 		       mnl_attr_get_u32(a[OVSKVM_A_RULE_COUNT]));
 		return MNL_CB_OK;
 	}
-	printf("ifname=%s ifindex=%u state=%s flags=%u pid=%u uid=%u comm=%s error=%d",
+	printf("ifname=%s ifindex=%u state=%s flags=%u error=%d",
 	       mnl_attr_get_str(a[OVSKVM_A_IFNAME]), mnl_attr_get_u32(a[OVSKVM_A_IFINDEX]),
 	       state_name(mnl_attr_get_u8(a[OVSKVM_A_STATE])),
-	       mnl_attr_get_u32(a[OVSKVM_A_PORT_FLAGS]), mnl_attr_get_u32(a[OVSKVM_A_CREATOR_PID]),
-	       mnl_attr_get_u32(a[OVSKVM_A_CREATOR_UID]), mnl_attr_get_str(a[OVSKVM_A_CREATOR_COMM]),
-	       (int)mnl_attr_get_u32(a[OVSKVM_A_ERROR]));
+	       mnl_attr_get_u32(a[OVSKVM_A_PORT_FLAGS]), (int)mnl_attr_get_u32(a[OVSKVM_A_ERROR]));
+	if (a[OVSKVM_A_CREATOR_PID])
+		printf(" pid=%u uid=%u comm=%s start_ns=%s", mnl_attr_get_u32(a[OVSKVM_A_CREATOR_PID]),
+		       mnl_attr_get_u32(a[OVSKVM_A_CREATOR_UID]),
+		       mnl_attr_get_str(a[OVSKVM_A_CREATOR_COMM]),
+		       u64str(mnl_attr_get_u64(a[OVSKVM_A_CREATOR_START_NS])));
+	if (a[OVSKVM_A_MTU])
+		printf(" mtu=%u", mnl_attr_get_u32(a[OVSKVM_A_MTU]));
 	printf(" mac=%s", ether_ntoa(mnl_attr_get_payload(a[OVSKVM_A_MAC])));
 	printf(" register_ns=%llu", (unsigned long long)mnl_attr_get_u64(a[OVSKVM_A_REGISTER_NS]));
 	if (a[OVSKVM_A_RULE_ID])
@@ -104,7 +121,29 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 		printf(" up_ns=%llu", (unsigned long long)mnl_attr_get_u64(a[OVSKVM_A_UP_NS]));
 	if (a[OVSKVM_A_OLD_IFNAME])
 		printf(" old=%s", mnl_attr_get_str(a[OVSKVM_A_OLD_IFNAME]));
+	if (a[OVSKVM_A_REASON]) {
+		/* Last, with '_' for blanks: one word for the shell tests. */
+		const char *r;
+
+		printf(" reason=");
+		for (r = mnl_attr_get_str(a[OVSKVM_A_REASON]); *r; r++)
+			putchar(*r == ' ' ? '_' : *r);
+	}
 	printf("\n");
+	return MNL_CB_OK;
+}
+
+/* The reply to SET_POLICY: the generation installed. */
+static int set_policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_attrs t;
+
+	(void)data;
+	nl_parse(nlh, &t);
+	if (!t.a[OVSKVM_A_POLICY_GEN] || !t.a[OVSKVM_A_EVENT_SEQ])
+		return MNL_CB_ERROR;
+	printf("gen=%u seq=%s\n", mnl_attr_get_u32(t.a[OVSKVM_A_POLICY_GEN]),
+	       u64str(mnl_attr_get_u64(t.a[OVSKVM_A_EVENT_SEQ])));
 	return MNL_CB_OK;
 }
 
@@ -235,6 +274,9 @@ static int put_rule(struct nlmsghdr *nlh, char *spec)
 		} else if (!strcmp(kv, "up")) {
 			flags |= OVSKVM_RULE_F_UP;
 			have_flags = true;
+		} else if (!strcmp(kv, "preexisting")) {
+			flags |= OVSKVM_RULE_F_PREEXISTING;
+			have_flags = true;
 		} else if (!strcmp(kv, "flags")) {
 			flags = strtoul(val, NULL, 0);
 			have_flags = true;
@@ -329,7 +371,7 @@ int main(int argc, char **argv)
 		}
 		if (rules)
 			mnl_attr_nest_end(nlh, rules);
-		return report(nl_talk(&nl, nlh, NULL, NULL));
+		return report(nl_talk(&nl, nlh, set_policy_cb, NULL));
 	}
 	if (!strcmp(cmd, "policy")) {
 		nlh = nl_msg(&nl, nl.family, OVSKVM_CMD_GET_POLICY, NLM_F_DUMP);
@@ -347,7 +389,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "reevaluate")) {
 		nlh = nl_msg(&nl, nl.family, OVSKVM_CMD_REEVALUATE, 0);
 		if (argc == 3)
-			mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, atoi(argv[2]));
+			mnl_attr_put_u32(nlh, OVSKVM_A_IFINDEX, strtoul(argv[2], NULL, 0));
 		return report(nl_talk(&nl, nlh, NULL, NULL));
 	}
 	if (!strcmp(cmd, "monitor") && argc == 4)

@@ -75,8 +75,29 @@ test_del_port_and_removal()
 		fail "no detached and del events"
 }
 
-ktap_plan 3
+test_mtu_follows_bridge()
+{
+	local pid
+	start_ovs || return
+	ovs-vsctl add-br brovs3 -- set interface brovs3 mtu_request=9000 || return 1
+	busywait 10000 eval '[ "$(cat /sys/class/net/brovs3/mtu)" = 9000 ]' ||
+		fail "brovs3 did not take MTU 9000" || return 1
+	load_module bridge=brovs3 || return 1
+	on_exit "unload_module"
+	pid=$(hold_taps tapo3) || return 1
+	on_exit "kill $pid"
+	busywait 5000 eval '[ "$(cat /sys/class/net/tapo3/mtu)" = 9000 ]' ||
+		fail "a tap waiting for brovs3 has MTU $(cat /sys/class/net/tapo3/mtu), not 9000" || return 1
+	ovs-vsctl add-port brovs3 tapo3 || return 1
+	busywait 10000 port_is tapo3 state attached || fail "not attached" || return 1
+	"$NLCTL" port tapo3
+	[ "$(cat /sys/class/net/tapo3/mtu)" = 9000 ] && [ "$(cat /sys/class/net/brovs3/mtu)" = 9000 ] ||
+		fail "MTU tap $(cat /sys/class/net/tapo3/mtu), bridge $(cat /sys/class/net/brovs3/mtu) once attached"
+}
+
+ktap_plan 4
 run_test "an OVS-bound tap is pending and down until OVS takes it, then up" test_pending_then_attached
 run_test "a port waiting for an OVS bridge is announced when the bridge appears" test_bridge_created_later
 run_test "del-port is a detach; the tap's removal is announced" test_del_port_and_removal
+run_test "a tap takes its OVS bridge's MTU (9000) before OVS adds it" test_mtu_follows_bridge
 ktap_finished

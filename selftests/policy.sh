@@ -48,12 +48,14 @@ test_no_rule_matches()
 test_mac_match()
 {
 	setup || return 1
-	"$NLCTL" set-policy 'id=5,action=attach,mac=02:aa:bb:00:00:00,mask=ff:ff:ff:00:00:00,bridge=pbrM' || return 1
+	"$NLCTL" set-policy 'id=5,action=attach,mac=02:aa:bb:00:00:00,mask=ff:ff:ff:00:00:00,bridge=pbrM' \
+		'id=6,action=attach,names=pmac*,bridge=pbrWait' || return 1
 	ip tuntap add dev pmac0 mode tap || return 1
 	on_exit "ip link del pmac0"
 	ip link set dev pmac0 address 12:00:00:00:00:01
-	port_is pmac0 state ignored || fail "matched a foreign MAC" || return 1
-	# libvirt sets the tap's MAC after creating it: the port is matched again.
+	port_is pmac0 rule 6 || fail "matched a foreign MAC" || return 1
+	# A MAC set while the port still waits for its first attach (libvirt
+	# sets it right after creating the tap) matches it again.
 	ip link set dev pmac0 address 02:aa:bb:01:02:03 || return 1
 	"$NLCTL" port pmac0
 	port_is pmac0 rule 5 && port_is pmac0 state pending || fail "MAC rule did not match after the address change"

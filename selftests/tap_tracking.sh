@@ -42,7 +42,12 @@ test_tunsetiff()
 	"$NLCTL" port qtap0
 	port_is qtap0 pid "$pid" || fail "creator pid $(port_get qtap0 pid), not $pid" || return 1
 	port_is qtap0 comm tapctl || fail "creator comm is not tapctl" || return 1
-	port_is qtap0 uid 0 || fail "creator uid is not 0"
+	port_is qtap0 uid 0 || fail "creator uid is not 0" || return 1
+	port_is qtap0 flags 4 || fail "not flagged creator-known" || return 1
+	# The creator's start time is the one /proc shows, in 1/USER_HZ s.
+	local start=$(awk '{ print $22 }' "/proc/$pid/stat")
+	[ $(($(port_get qtap0 start_ns) / (1000000000 / $(getconf CLK_TCK)))) = "$start" ] ||
+		fail "start_ns $(port_get qtap0 start_ns) is not /proc/$pid/stat's $start ticks"
 }
 
 test_qemu()
@@ -89,8 +94,10 @@ test_preexisting()
 	load_module bridge= || return 1
 	on_exit "unload_module"
 	tracked tpre0 || fail "tpre0, created before the module, not tracked" || return 1
-	port_is tpre0 flags 1 || fail "not flagged pre-existing" || return 1
-	port_is tpre0 pid 0 || fail "a pre-existing tap has a creator pid"
+	"$NLCTL" port tpre0
+	port_is tpre0 flags 1 || fail "not flagged pre-existing only (creator unknown)" || return 1
+	[ -z "$(port_get tpre0 pid)" ] && [ -z "$(port_get tpre0 uid)" ] &&
+		[ -z "$(port_get tpre0 comm)" ] || fail "a pre-existing tap has creator attributes"
 }
 
 test_rename()

@@ -7,9 +7,15 @@
  *   tapctl hold [--tun] NAME...   create the devices, print "NAME IFINDEX"
  *                                 lines, keep them until killed
  *   tapctl cycle N NAME           create and close NAME N times
- *   tapctl xfer SRC DST [TMO_MS]  create SRC and DST, wait until both are
- *                                 up, write a frame into SRC and wait for it
- *                                 on DST
+ *   tapctl xfer SRC DST [TMO_MS [TX_VID [RX_VID]]]
+ *                                 create SRC and DST, wait until both are
+ *                                 up, write a frame into SRC (802.1Q-tagged
+ *                                 with TX_VID unless 0) and wait for it on
+ *                                 DST, tagged with RX_VID (0: untagged);
+ *                                 exit 3 when none arrives in time
+ *   tapctl setmac NAME MAC        attach to the existing tap NAME (as its
+ *                                 owner may, without a capability) and set
+ *                                 its address through the tap's fd
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +24,11 @@
 #include <linux/virtio_net.h>
 #include <arpa/inet.h>
 #include <net/ethernet.h>
+#include <netinet/ether.h>
+#include <net/if_arp.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,18 +111,75 @@ static int do_cycle(int argc, char **argv)
 	return 0;
 }
 
-/* A vnet header (all zero: no offloads) followed by a broadcast frame. */
-struct frame {
+/* A vnet header (all zero: no offloads), then a broadcast frame. */
+#define XFER_ETHERTYPE	0x88b5		/* local experimental */
+#define VLAN_ETHERTYPE	0x8100
+
+struct xfer_frame {
 	struct virtio_net_hdr vnet;
-	struct ether_header eth;
-	char payload[64];
+	unsigned char data[ETH_HLEN + 4 + 64];
 } __attribute__((packed));
+
+/* Builds the frame; returns its length including the vnet header. */
+static size_t xfer_build(struct xfer_frame *f, int vid, const char *payload)
+{
+	unsigned char *p = f->data;
+	uint16_t v;
+
+	memset(f, 0, sizeof(*f));
+	memset(p, 0xff, ETH_ALEN);
+	memcpy(p + ETH_ALEN, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
+	p += 2 * ETH_ALEN;
+	if (vid) {
+		v = htons(VLAN_ETHERTYPE);
+		memcpy(p, &v, 2);
+		v = htons(vid);
+		memcpy(p + 2, &v, 2);
+		p += 4;
+	}
+	v = htons(XFER_ETHERTYPE);
+	memcpy(p, &v, 2);
+	p += 2;
+	snprintf((char *)p, 64, "%s", payload);
+	return sizeof(f->vnet) + (p - f->data) + 64;
+}
+
+/* Is @f, @len bytes long, our frame?  Sets *@vid to its tag, 0 if none. */
+static bool xfer_match(const struct xfer_frame *f, ssize_t len, const char *payload, int *vid)
+{
+	const unsigned char *p = f->data + 2 * ETH_ALEN;
+	const unsigned char *end = (const unsigned char *)f + len;
+	uint16_t type;
+
+	*vid = 0;
+	if (p + 2 > end)
+		return false;
+	memcpy(&type, p, 2);
+	if (ntohs(type) == VLAN_ETHERTYPE) {
+		uint16_t tci;
+
+		if (p + 6 > end)
+			return false;
+		memcpy(&tci, p + 2, 2);
+		*vid = ntohs(tci) & 0xfff;
+		p += 4;
+		memcpy(&type, p, 2);
+	}
+	p += 2;
+	return ntohs(type) == XFER_ETHERTYPE && p + strlen(payload) <= end &&
+	       !memcmp(p, payload, strlen(payload));
+}
 
 static int do_xfer(int argc, char **argv)
 {
-	struct frame out, in;
-	int src, dst, tmo = argc > 2 ? atoi(argv[2]) : 5000;
+	int tmo = argc > 2 ? atoi(argv[2]) : 5000;
+	int tx_vid = argc > 3 ? atoi(argv[3]) : 0;
+	int rx_vid = argc > 4 ? atoi(argv[4]) : 0;
+	struct xfer_frame out, in;
+	char payload[64];
+	int src, dst, vid;
 	long deadline;
+	size_t out_len;
 	ssize_t len;
 
 	if (argc < 2)
@@ -131,30 +198,57 @@ static int do_xfer(int argc, char **argv)
 		usleep(10000);
 	}
 
-	memset(&out, 0, sizeof(out));
-	memset(out.eth.ether_dhost, 0xff, ETH_ALEN);
-	memcpy(out.eth.ether_shost, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
-	out.eth.ether_type = htons(0x88b5);	/* local experimental */
-	snprintf(out.payload, sizeof(out.payload), "ovskvm-xfer %d", getpid());
+	snprintf(payload, sizeof(payload), "ovskvm-xfer %d", getpid());
+	out_len = xfer_build(&out, tx_vid, payload);
 
 	/* Resend until seen: a bridge port may still be settling. */
 	while (now_ms() < deadline) {
 		struct pollfd pfd = { .fd = dst, .events = POLLIN };
 
-		if (write(src, &out, sizeof(out)) != sizeof(out)) {
+		if (write(src, &out, out_len) != (ssize_t)out_len) {
 			perror("write");
 			return 1;
 		}
 		while (poll(&pfd, 1, 100) > 0) {
 			len = read(dst, &in, sizeof(in));
-			if (len == sizeof(in) && !memcmp(in.payload, out.payload, sizeof(out.payload))) {
-				printf("frame from %s arrived on %s\n", argv[0], argv[1]);
-				return 0;
+			if (len <= 0 || !xfer_match(&in, len, payload, &vid))
+				continue;
+			if (vid != rx_vid) {
+				fprintf(stderr, "the frame from %s (VLAN %d) arrived on %s with VLAN %d, not %d\n",
+					argv[0], tx_vid, argv[1], vid, rx_vid);
+				return 1;
 			}
+			printf("frame from %s (VLAN %d) arrived on %s (VLAN %d)\n",
+			       argv[0], tx_vid, argv[1], vid);
+			return 0;
 		}
 	}
-	fprintf(stderr, "no frame from %s on %s within %d ms\n", argv[0], argv[1], tmo);
-	return 1;
+	fprintf(stderr, "no frame from %s (VLAN %d) on %s within %d ms\n", argv[0], tx_vid,
+		argv[1], tmo);
+	return 3;
+}
+
+static int do_setmac(int argc, char **argv)
+{
+	struct ether_addr *mac;
+	struct ifreq ifr;
+	int fd;
+
+	if (argc != 2 || !(mac = ether_aton(argv[1])))
+		return 2;
+	fd = tap_open(argv[0], TAP_FLAGS);
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[0]);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, ETH_ALEN);
+	if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) {
+		perror("SIOCSIFHWADDR on the tap's fd");
+		return 1;
+	}
+	close(fd);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -165,6 +259,9 @@ int main(int argc, char **argv)
 		return do_cycle(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "xfer"))
 		return do_xfer(argc - 2, argv + 2);
-	fprintf(stderr, "usage: tapctl hold [--tun] NAME... | cycle N NAME | xfer SRC DST [TMO_MS]\n");
+	if (argc >= 2 && !strcmp(argv[1], "setmac"))
+		return do_setmac(argc - 2, argv + 2);
+	fprintf(stderr, "usage: tapctl hold [--tun] NAME... | cycle N NAME |\n"
+		"       xfer SRC DST [TMO_MS [TX_VID [RX_VID]]] | setmac NAME MAC\n");
 	return 2;
 }

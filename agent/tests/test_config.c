@@ -245,6 +245,52 @@ static void test_rule_errors(void **state)
 	expect_error("[Rule]\nBridge=b\nExternalID=a=50%\n", "unknown placeholder '%'");
 }
 
+/*
+ * Name= and Comm= in the dialect of the kernel's glob_match(): what the shell
+ * or fnmatch(3) reads otherwise is refused with what to write instead.
+ */
+static void test_rule_globs(void **state)
+{
+	static const char text[] =
+		"[Rule]\n"
+		"Bridge=b\n"
+		"Name=tap[!0-9]* vm\\* []a-]x [\\\\]y [!^]? vnet[0-9][a-f-]\n"
+		"Comm=qemu-[a-z]*\n";
+	struct config cfg;
+
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_string_equal(errtext, "");
+	assert_int_equal(cfg.rules[0].n_names, 6);
+	assert_string_equal(cfg.rules[0].names[1], "vm\\*");
+	assert_string_equal(cfg.rules[0].names[3], "[\\\\]y");
+	assert_string_equal(cfg.rules[0].comm, "qemu-[a-z]*");
+	config_free(&cfg);
+
+	expect_error("[Rule]\nBridge=b\nName=tap[^0-9]*\n",
+		     "t.conf:3: Name=tap[^0-9]*: [^...] does not negate in the kernel's glob, where '^' is one more member; write [!...]");
+	expect_error("[Rule]\nBridge=b\nComm=qemu[^a]\n", "t.conf:3: Comm=qemu[^a]: [^...] does not negate");
+	expect_error("[Rule]\nBridge=b\nName=vnet[[:digit:]]\n",
+		     "t.conf:3: Name=vnet[[:digit:]]: the kernel's glob has no POSIX classes such as [:digit:]; write a range such as [0-9]");
+	expect_error("[Rule]\nBridge=b\nName=vnet[![:digit:]]\n", "Name=vnet[![:digit:]]: the kernel's glob has no POSIX classes");
+	expect_error("[Rule]\nBridge=b\nName=vnet[:digit:]\n", "Name=vnet[:digit:]: the kernel's glob has no POSIX classes");
+	expect_error("[Rule]\nBridge=b\nComm=[[=q=]]emu\n", "Comm=[[=q=]]emu: the kernel's glob has no POSIX classes");
+	expect_error("[Rule]\nBridge=b\nName=tap[[.-.]]\n", "Name=tap[[.-.]]: the kernel's glob has no POSIX classes");
+	expect_error("[Rule]\nBridge=b\nName=tap\\\n",
+		     "t.conf:3: Name=tap\\: a trailing '\\' escapes nothing and the kernel's glob drops it; write '\\\\' to match a backslash");
+	expect_error("[Rule]\nBridge=b\nComm=*\\\n", "Comm=*\\: a trailing '\\' escapes nothing");
+	expect_error("[Rule]\nBridge=b\nName=vm[\\]]\n",
+		     "t.conf:3: Name=vm[\\]]: '\\' inside [...] is not an escape in the kernel's glob; write '\\\\' for a backslash; put ']' first and '-' last to include them");
+	expect_error("[Rule]\nBridge=b\nName=vm[a\\-z]\n", "Name=vm[a\\-z]: '\\' inside [...] is not an escape");
+	expect_error("[Rule]\nBridge=b\nName=vnet[9-0]\n", "t.conf:3: Name=vnet[9-0]: the range 9-0 is empty; write 0-9");
+	expect_error("[Rule]\nBridge=b\nName=tap[0\n",
+		     "t.conf:3: Name=tap[0: not a valid glob: '[' without a closing ']' (write '\\[' to match a '[')");
+	expect_error("[Rule]\nBridge=b\nName=tap[]\n", "Name=tap[]: not a valid glob: '[' without a closing ']'");
+	expect_error("[Rule]\nBridge=b\nComm=qemu kvm\n",
+		     "t.conf:3: Comm=qemu kvm: not a valid glob: spaces and control characters cannot be matched");
+	/* Only the first problem of a list is reported, with its own glob. */
+	expect_error("[Rule]\nBridge=b\nName=vnet* tap[^0]\n", "t.conf:3: Name=tap[^0]: [^...]");
+}
+
 static void test_rule_limits(void **state)
 {
 	char *text = malloc(20 * (OVSKVM_MAX_RULES + 2));
@@ -420,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_agent_errors),
 		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_rule_globs),
 		cmocka_unit_test(test_rule_limits),
 		cmocka_unit_test(test_rule_checks),
 		cmocka_unit_test(test_many_errors),

@@ -16,7 +16,19 @@ static const u8 mac_b[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 static struct ovskvm_tap_info tap(const char *name, const u8 *mac, u32 uid, const char *comm)
 {
-	struct ovskvm_tap_info t = { .name = name, .mac = mac, .uid = uid, .comm = comm };
+	struct ovskvm_tap_info t = {
+		.name = name, .mac = mac, .uid = uid, .comm = comm, .creator_known = true,
+	};
+
+	return t;
+}
+
+/* A tap that existed before the module loaded: no creator known. */
+static struct ovskvm_tap_info preexisting(const char *name)
+{
+	struct ovskvm_tap_info t = {
+		.name = name, .mac = mac_a, .comm = "", .preexisting = true,
+	};
 
 	return t;
 }
@@ -94,8 +106,40 @@ static void test_comm_glob(void **state)
 	assert_true(ovskvm_rule_matches(&r, &t));
 	t = tap("t", mac_a, 0, "libvirtd");
 	assert_false(ovskvm_rule_matches(&r, &t));
-	t = tap("t", mac_a, 0, "");	/* pre-existing: creator unknown */
+	t = tap("t", mac_a, 0, "");
 	assert_false(ovskvm_rule_matches(&r, &t));
+}
+
+/* uid 0 and comm "" of an unknown creator match nothing, not "root". */
+static void test_unknown_creator(void **state)
+{
+	struct ovskvm_rule uid = { .has_uid = true, .uid_min = 0, .uid_max = 0 };
+	struct ovskvm_rule comm = { .has_comm = true };
+	struct ovskvm_rule names = { .n_names = 1, .action = OVSKVM_ACTION_IGNORE };
+	struct ovskvm_tap_info t = preexisting("tpre0");
+
+	(void)state;
+	strcpy(comm.comm, "*");
+	strcpy(names.names[0], "tpre*");
+	assert_false(ovskvm_rule_matches(&uid, &t));
+	assert_false(ovskvm_rule_matches(&comm, &t));
+	assert_true(ovskvm_rule_matches(&names, &t));
+}
+
+/* An attach rule takes a pre-existing tap only when it opts in. */
+static void test_preexisting_opt_in(void **state)
+{
+	struct ovskvm_rule attach = { .action = OVSKVM_ACTION_ATTACH };
+	struct ovskvm_rule ignore = { .action = OVSKVM_ACTION_IGNORE };
+	struct ovskvm_tap_info t = preexisting("tap0");
+	struct ovskvm_tap_info fresh = tap("tap0", mac_a, 0, "qemu-system-x86");
+
+	(void)state;
+	assert_false(ovskvm_rule_matches(&attach, &t));
+	assert_true(ovskvm_rule_matches(&attach, &fresh));
+	assert_true(ovskvm_rule_matches(&ignore, &t));
+	attach.flags = OVSKVM_RULE_F_PREEXISTING;
+	assert_true(ovskvm_rule_matches(&attach, &t));
 }
 
 static void test_all_criteria_needed(void **state)
@@ -143,6 +187,8 @@ int main(void)
 		cmocka_unit_test(test_mac_mask),
 		cmocka_unit_test(test_uid_range),
 		cmocka_unit_test(test_comm_glob),
+		cmocka_unit_test(test_unknown_creator),
+		cmocka_unit_test(test_preexisting_opt_in),
 		cmocka_unit_test(test_all_criteria_needed),
 		cmocka_unit_test(test_first_match_wins),
 	};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The compiler attributes the kernel's lib/glob.c uses, for building it in
+ * userspace (see Makefile).  Declarations only: no kernel code lives here.
+ */
+#ifndef _OVSKVM_SHIM_LINUX_COMPILER_H
+#define _OVSKVM_SHIM_LINUX_COMPILER_H
+
+#define __pure		__attribute__((__pure__))
+#define fallthrough	__attribute__((__fallthrough__))
+
+#endif /* _OVSKVM_SHIM_LINUX_COMPILER_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The module metadata lib/glob.c declares, dropped: it is linked into a
+ * userspace test program, not loaded.
+ */
+#ifndef _OVSKVM_SHIM_LINUX_MODULE_H
+#define _OVSKVM_SHIM_LINUX_MODULE_H
+
+#include <linux/compiler.h>
+#include <linux/export.h>
+
+#define MODULE_AUTHOR(author)
+#define MODULE_DESCRIPTION(description)
+#define MODULE_LICENSE(license)
+
+#endif /* _OVSKVM_SHIM_LINUX_MODULE_H */
