@@ -89,7 +89,7 @@ test_verify_unloaded()
 {
 	on_exit "modprobe $MODULE"
 	unload_module || fail "cannot unload $MODULE" || return 1
-	run_cli verify verify && fail "ovskvm verify passed with the module not loaded" && return 1
+	run_cli verify verify && { fail "ovskvm verify passed with the module not loaded"; return 1; }
 	grep -q "^\[FAIL\] loaded: not loaded: run 'ovskvm load'" "$WORK/verify.out" ||
 		fail "the failed check 'loaded' is not named" || return 1
 	grep -q '^\[SKIP\] family: not loaded' "$WORK/verify.out" || fail "the family check is not skipped" || return 1
@@ -125,7 +125,7 @@ apply_rejected()
 	setup || return 1
 	gen=$(status_get gen)
 	policy=$("$NLCTL" policy)
-	run_cli apply apply "$file" && fail "ovskvm apply of a bad file succeeded" && return 1
+	run_cli apply apply "$file" && { fail "ovskvm apply of a bad file succeeded"; return 1; }
 	grep -q -- "$msg" "$WORK/apply.err" || fail "no message like '$msg'" || return 1
 	# the one error, then "not applied": nothing else is wrong in FILE
 	[ "$(grep -c "^$file:" "$WORK/apply.err")" = 2 ] || fail "other errors than the one expected" || return 1

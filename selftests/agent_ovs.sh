@@ -210,7 +210,7 @@ test_agent_restart()
 	pid2=$(hold tap22) || return 1
 	on_exit "kill $pid2"
 	sleep 1
-	ovs_port_exists tap22 && fail "tap22 attached with no agent running" && return 1
+	ovs_port_exists tap22 && { fail "tap22 attached with no agent running"; return 1; }
 	agent_start || return 1
 	busywait 20000 our_ports_match_kernel tap22 || { our_ports_match_kernel tap22; fail "OVSDB does not match the kernel after the restart"; return 1; }
 }

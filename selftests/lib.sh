@@ -180,7 +180,8 @@ load_module()
 	unload_module || return 1
 	if [ "${1:-}" = --defaults ]; then
 		modprobe "$MODULE"
-	elif printf '%s\n' "$@" | grep -q '^creator='; then
+	elif printf '%s\n' "$@" | grep -q '^creator=' ||
+		! modinfo -F parm "$MODULE" | grep -q '^creator:'; then
 		modprobe "$MODULE" "$@"
 	else
 		modprobe "$MODULE" creator= "$@"

@@ -59,7 +59,7 @@ test_bridge_appears_later()
 	pid=$(hold_taps vnet7) || return 1
 	on_exit "kill $pid"
 	port_is vnet7 state pending && port_is vnet7 kind none || fail "not pending without br0" || return 1
-	link_up vnet7 && fail "a pending tap is up" && return 1
+	link_up vnet7 && { fail "a pending tap is up"; return 1; }
 	make_bridge $BR || return 1
 	busywait 5000 port_is vnet7 state attached || fail "not attached once br0 appeared" || return 1
 	busywait 5000 link_up vnet7 || fail "not up"
@@ -103,7 +103,7 @@ test_no_bring_up()
 	on_exit "kill $pid"
 	busywait 5000 port_is tapn0 state attached || fail "not attached" || return 1
 	sleep 0.3
-	link_up tapn0 && fail "brought up although bring_up=0" && return 1
+	link_up tapn0 && { fail "brought up although bring_up=0"; return 1; }
 	return 0
 }
 
@@ -140,7 +140,7 @@ test_vlan_filtering()
 	bridge vlan show dev vtrkh0 | grep -Eq '[[:space:]]20$' && bridge vlan show dev vtrkh0 | grep -Eq '[[:space:]]30$' ||
 		fail "vtrkh0 is not a tagged member of 20 and 30" || return 1
 	{ bridge vlan show dev vacch0; bridge vlan show dev vtrkh0; } | grep -Eq '[[:space:]]1( |$)' &&
-		fail "the default VLAN 1 is still on a port" && return 1
+		{ fail "the default VLAN 1 is still on a port"; return 1; }
 
 	# Frames: a trunk's VLAN 20 reaches the access guest untagged, its
 	# VLAN 30 never does; the access guest's frames leave tagged 20.

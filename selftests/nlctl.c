@@ -95,7 +95,8 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 		printf(" pid=%u uid=%u comm=%s start_ns=%s", mnl_attr_get_u32(a[OVSKVM_A_CREATOR_PID]),
 		       mnl_attr_get_u32(a[OVSKVM_A_CREATOR_UID]),
 		       mnl_attr_get_str(a[OVSKVM_A_CREATOR_COMM]),
-		       u64str(mnl_attr_get_u64(a[OVSKVM_A_CREATOR_START_NS])));
+		       a[OVSKVM_A_CREATOR_START_NS] ?
+		       u64str(mnl_attr_get_u64(a[OVSKVM_A_CREATOR_START_NS])) : "none");
 	if (a[OVSKVM_A_MTU])
 		printf(" mtu=%u", mnl_attr_get_u32(a[OVSKVM_A_MTU]));
 	printf(" mac=%s", ether_ntoa(mnl_attr_get_payload(a[OVSKVM_A_MAC])));

@@ -25,7 +25,7 @@ test_pending_then_attached()
 	"$NLCTL" port tapo0
 	port_is tapo0 state pending && port_is tapo0 kind ovs || fail "not pending for an OVS bridge" || return 1
 	sleep 0.3
-	link_up tapo0 && fail "a pending tap is up" && return 1
+	link_up tapo0 && { fail "a pending tap is up"; return 1; }
 	ovs-vsctl add-port brovs0 tapo0 || return 1
 	busywait 10000 port_is tapo0 state attached || fail "not attached after add-port" || return 1
 	busywait 5000 link_up tapo0 || fail "not brought up" || return 1

@@ -86,7 +86,7 @@ test_rejected_keeps_policy()
 	"$NLCTL" set-policy 'id=1,action=attach,names=k*,bridge=keep0' || return 1
 	before=$("$NLCTL" policy)
 	"$NLCTL" set-policy 'id=1,action=ignore' 'id=2,action=attach,bridge=b,vlan=5000' &&
-		fail "a VLAN of 5000 was accepted" && return 1
+		{ fail "a VLAN of 5000 was accepted"; return 1; }
 	after=$("$NLCTL" policy)
 	echo "$after"
 	[ "$before" = "$after" ] || fail "policy changed by a rejected request"

@@ -23,10 +23,10 @@ test_no_autoload()
 {
 	unload_module || return 1
 	# Resolving the family name is open to every user: it must not load us.
-	as_nobody "$NLCTL" status && fail "an unprivileged user reached the family" && return 1
-	module_loaded && fail "an unprivileged family lookup loaded the module" && return 1
-	"$NLCTL" status && fail "the family resolved without the module" && return 1
-	module_loaded && fail "a family lookup by root loaded the module" && return 1
+	as_nobody "$NLCTL" status && { fail "an unprivileged user reached the family"; return 1; }
+	module_loaded && { fail "an unprivileged family lookup loaded the module"; return 1; }
+	"$NLCTL" status && { fail "the family resolved without the module"; return 1; }
+	module_loaded && { fail "a family lookup by root loaded the module"; return 1; }
 	return 0
 }
 
