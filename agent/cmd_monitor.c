@@ -55,6 +55,8 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 		m->seq = ev->seq;
 		m->have_seq = true;
 	}
+	if (!ev->known)
+		return;		/* a newer module's event, or unreadable: counted */
 	if (m->json) {
 		json_t *o = ev->cmd == OVSKVM_CMD_POLICY_CHANGED ? json_object() : json_port(p);
 
@@ -83,8 +85,12 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 		printf(" ifindex %u", p->ifindex);
 		if (p->has_mac)
 			printf(" mac %s", format_mac(p->mac, mac));
-		printf(" creator %u %s uid %u state %s", p->creator_pid, p->creator_comm,
-		       p->creator_uid, port_state_name(p->state));
+		if (p->flags & OVSKVM_PORT_F_CREATOR_KNOWN)
+			printf(" creator %u %s uid %u", p->creator_pid, p->creator_comm,
+			       p->creator_uid);
+		else
+			printf(" creator unknown");
+		printf(" state %s", port_state_name(p->state));
 		if (p->has_rule)
 			printf(" rule %u", p->rule_id);
 		if (p->bridge[0])
@@ -96,6 +102,8 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 			printf(" latency %s", format_ns(p->latency_ns, lat, sizeof(lat)));
 		if (p->error)
 			printf(" error %s", strerror(-p->error));
+		if (p->reason[0])
+			printf(" (%s)", p->reason);
 		putchar('\n');
 	}
 	fflush(stdout);

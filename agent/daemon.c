@@ -77,16 +77,38 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 	char lat[32];
 
 	if (ev->has_seq) {
+		/*
+		 * At or below the last resync's snapshot: already in the dump
+		 * it read (a PORT_NEW replayed now could bring back a tap that
+		 * is gone).  Dropped.
+		 */
+		if (a->have_seq && ev->seq <= a->seq)
+			return;
 		if (a->have_seq && ev->seq > a->seq + 1) {
 			pr_warn("lost %llu module events: resyncing",
 				(unsigned long long)(ev->seq - a->seq - 1));
 			a->resync = true;
 		}
-		if (!a->have_seq || ev->seq > a->seq)
-			a->seq = ev->seq;
+		a->seq = ev->seq;
 		a->have_seq = true;
 	}
+	if (!ev->known) {
+		if (ev->cmd <= OVSKVM_CMD_MAX) {
+			pr_warn("unreadable module event %u: resyncing", ev->cmd);
+			a->resync = true;
+		}
+		return;		/* a newer module's event: not ours to act on */
+	}
 	switch (ev->cmd) {
+	case OVSKVM_CMD_PORT_CHANGED:
+		pr_info("%s (ifindex %u): %s%s%s%s%s%s", p->ifname, p->ifindex,
+			port_state_name(p->state), p->bridge[0] ? " for " : "", p->bridge,
+			p->reason[0] ? " (" : "", p->reason, p->reason[0] ? ")" : "");
+		if (wants_ovs(p))
+			add_pending(a, p);
+		else
+			drop_pending(a, p->ifindex);
+		break;
 	case OVSKVM_CMD_PORT_NEW:
 		pr_info("%s (ifindex %u): new tap from pid %u (%s, uid %u): %s%s%s%s",
 			p->ifname, p->ifindex, p->creator_pid, p->creator_comm,
@@ -267,6 +289,13 @@ static int start(struct agent *a)
 	a->policy_ours = true;
 	pr_info("%s: %u rule%s in force (generation %u)", a->cfg.path, a->cfg.n_rules,
 		a->cfg.n_rules == 1 ? "" : "s", a->policy_gen);
+	/*
+	 * A push re-matches only pending ports: taps that the previous policy
+	 * ignored (or failed) are matched against this one too.  Attached and
+	 * detached ports stay as they are.
+	 */
+	if (genl_reevaluate(&a->req, 0))
+		pr_warn("matching the ports against the policy failed");
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);

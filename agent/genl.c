@@ -501,8 +501,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct event_ctx *c = data;
 	struct ovskvm_event ev;
 
-	if (msg_parse_event(nlh, &ev) == 0)
-		c->cb(&ev, c->data);
+	/* A malformed event is still passed on, known = false, for its seq. */
+	if (msg_parse_event(nlh, &ev))
+		ev.known = false;
+	c->cb(&ev, c->data);
 	return MNL_CB_OK;
 }
 

@@ -211,21 +211,34 @@ int msg_parse_event(const struct nlmsghdr *nlh, struct ovskvm_event *ev)
 {
 	const struct nlattr *tb[OVSKVM_A_MAX + 1];
 	const struct genlmsghdr *genl;
-	int ret = parse_top(nlh, tb);
+	const struct nlattr *seq;
+	int ret;
 
+	memset(ev, 0, sizeof(*ev));
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr))
+		return -EPROTO;
+	genl = mnl_nlmsg_get_payload(nlh);
+	ev->cmd = genl->cmd;
+	/* The sequence number first: a message we cannot read still counts. */
+	mnl_attr_for_each(seq, nlh, sizeof(*genl)) {
+		if (mnl_attr_get_type(seq) == OVSKVM_A_EVENT_SEQ &&
+		    mnl_attr_validate(seq, MNL_TYPE_U64) == 0) {
+			ev->has_seq = true;
+			ev->seq = mnl_attr_get_u64(seq);
+			break;
+		}
+	}
+	ret = parse_top(nlh, tb);
 	if (ret)
 		return ret;
-	genl = mnl_nlmsg_get_payload(nlh);
-	memset(ev, 0, sizeof(*ev));
-	ev->cmd = genl->cmd;
-	ev->has_seq = tb[OVSKVM_A_EVENT_SEQ];
-	ev->seq = u64(tb[OVSKVM_A_EVENT_SEQ]);
+	ev->known = true;
 	switch (ev->cmd) {
 	case OVSKVM_CMD_PORT_NEW:
 	case OVSKVM_CMD_PORT_ATTACHED:
 	case OVSKVM_CMD_PORT_DETACHED:
 	case OVSKVM_CMD_PORT_DEL:
 	case OVSKVM_CMD_PORT_RENAMED:
+	case OVSKVM_CMD_PORT_CHANGED:
 		return fill_port(tb, &ev->port);
 	case OVSKVM_CMD_POLICY_CHANGED:
 		if (tb[OVSKVM_A_POLICY_SOURCE])
@@ -234,7 +247,8 @@ int msg_parse_event(const struct nlmsghdr *nlh, struct ovskvm_event *ev)
 		ev->rule_count = u32(tb[OVSKVM_A_RULE_COUNT]);
 		return 0;
 	}
-	return -EOPNOTSUPP;
+	ev->known = false;
+	return 0;
 }
 
 int msg_parse_rule(const struct nlmsghdr *nlh, struct config_rule *r,
@@ -347,6 +361,8 @@ const char *event_name(uint8_t cmd)
 		return "del";
 	case OVSKVM_CMD_PORT_RENAMED:
 		return "renamed";
+	case OVSKVM_CMD_PORT_CHANGED:
+		return "changed";
 	case OVSKVM_CMD_POLICY_CHANGED:
 		return "policy";
 	}

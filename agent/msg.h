@@ -54,6 +54,7 @@ struct ovskvm_status {
 
 struct ovskvm_event {
 	uint8_t cmd;			/* enum ovskvm_cmd */
+	bool known;			/* a command this agent understands */
 	bool has_seq;
 	uint64_t seq;
 	struct ovskvm_port port;	/* PORT_* */
@@ -69,6 +70,12 @@ struct ovskvm_event {
  */
 int msg_parse_port(const struct nlmsghdr *nlh, struct ovskvm_port *port);
 int msg_parse_status(const struct nlmsghdr *nlh, struct ovskvm_status *st);
+/*
+ * An event: its command and sequence number are set whenever the message
+ * has a generic netlink header, even when the rest fails to parse (the
+ * caller must still count it).  A command this agent does not know (a newer
+ * module's) parses as ev->known = false, not as an error.
+ */
 int msg_parse_event(const struct nlmsghdr *nlh, struct ovskvm_event *ev);
 
 /*

@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_module
 require_cmd ovs-vsctl ovsdb-server ovs-vswitchd ip
-OVSKVM=$TOP_DIR/agent/ovskvm
+OVSKVM=${OVSKVM:-$TOP_DIR/agent/ovskvm}
 TAPCTL=$SELFTESTS_DIR/tapctl
 OVS_CTL=/usr/share/openvswitch/scripts/ovs-ctl
 [ -x "$OVSKVM" ] || skip_all "agent/ovskvm is not built (make agent)"
@@ -267,6 +267,32 @@ test_sighup()
 	kill -HUP "$(agent_pid)"
 }
 
+# PORT_CHANGED (a policy push, a bridge that appears) is an event like the
+# others: the agent must not take it for a gap in the sequence.
+test_no_false_resync()
+{
+	grep -q 'rules\? in force' "$LOG" || fail "no policy push logged" || return 1
+	if grep 'lost [0-9]* module events' "$LOG"; then
+		fail "module events taken for lost"
+		return 1
+	fi
+	return 0
+}
+
+# Taps the previous policy ignored are matched against the agent's policy
+# when it starts.
+test_start_rematches()
+{
+	local pid
+	agent_stop
+	"$NLCTL" set-policy --default > /dev/null || return 1
+	pid=$(hold xlate0) || return 1
+	on_exit "kill $pid"
+	"$NLCTL" port xlate0 | grep -q 'state=ignored' || fail "xlate0 not ignored by the default policy" || return 1
+	agent_start || return 1
+	busywait 20000 ovs_port_exists xlate0 || fail "xlate0, ignored before the agent started, not attached"
+}
+
 test_frames()
 {
 	busywait 5000 true
@@ -305,7 +331,7 @@ on_exit "ovs_stop"
 agent_start || skip_all "the agent does not start: $(tail -n 5 "$LOG")"
 on_exit "agent_stop"
 
-ktap_plan 9
+ktap_plan 11
 run_test "a QEMU tap lands on br0 with its VLAN and external_ids" test_qemu_attach
 run_test "kill -9 of QEMU removes its OVSDB port" test_qemu_kill
 run_test "a tap name reused at once keeps the new tap's port" test_name_reuse
@@ -313,6 +339,8 @@ run_test "a restarted agent makes OVSDB match the kernel" test_agent_restart
 run_test "taps wait for ovsdb-server and attach when it is back" test_ovsdb_restart
 run_test "a missing bridge is reported, the port attaches once it exists" test_missing_bridge
 run_test "a bad config on SIGHUP keeps the policy in force" test_sighup
+run_test "policy pushes and new bridges are not taken for lost events" test_no_false_resync
+run_test "taps ignored before the agent started are matched by its policy" test_start_rematches
 run_test "frames cross OVS from one tap to another" test_frames
 run_test "no leak or error under valgrind" test_valgrind
 echo "# agent log:"

@@ -331,13 +331,42 @@ static void test_decode_errors(void **state)
 	mnl_attr_put(nlh, OVSKVM_A_IFNAME, 5, "vnet0");
 	assert_int_equal(msg_parse_port(nlh, &port), -EPROTO);
 
-	/* an unknown event */
-	nlh = genl_msg(buf, OVSKVM_CMD_GET_STATUS);
-	assert_int_equal(msg_parse_event(nlh, &ev), -EOPNOTSUPP);
+	/* a command this agent does not know (a newer module's): counted */
+	nlh = genl_msg(buf, OVSKVM_CMD_MAX + 1);
+	mnl_attr_put_u64(nlh, OVSKVM_A_EVENT_SEQ, 77);
+	assert_int_equal(msg_parse_event(nlh, &ev), 0);
+	assert_false(ev.known);
+	assert_true(ev.has_seq);
+	assert_int_equal(ev.seq, 77);
+
+	/* a malformed port event still yields its sequence number */
+	nlh = genl_msg(buf, OVSKVM_CMD_PORT_NEW);
+	mnl_attr_put_u64(nlh, OVSKVM_A_EVENT_SEQ, 78);
+	mnl_attr_put_u16(nlh, OVSKVM_A_IFINDEX, 3);
+	assert_int_equal(msg_parse_event(nlh, &ev), -EPROTO);
+	assert_true(ev.has_seq);
+	assert_int_equal(ev.seq, 78);
 
 	/* truncated: no genl header */
 	nlh = mnl_nlmsg_put_header(buf);
 	assert_int_equal(msg_parse_event(nlh, &ev), -EPROTO);
+}
+
+/* PORT_CHANGED is a port event like the others, not a parse error. */
+static void test_decode_changed_event(void **state)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = genl_msg(buf, OVSKVM_CMD_PORT_CHANGED);
+	struct ovskvm_event ev;
+
+	mnl_attr_put_u64(nlh, OVSKVM_A_EVENT_SEQ, 5);
+	put_port(nlh);
+	assert_int_equal(msg_parse_event(nlh, &ev), 0);
+	assert_true(ev.known);
+	assert_int_equal(ev.cmd, OVSKVM_CMD_PORT_CHANGED);
+	assert_int_equal(ev.seq, 5);
+	assert_int_equal(ev.port.ifindex, 17);
+	assert_string_equal(event_name(ev.cmd), "changed");
 }
 
 static void test_decode_policy_event(void **state)
@@ -436,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_decode_port_event),
 		cmocka_unit_test(test_decode_errors),
+		cmocka_unit_test(test_decode_changed_event),
 		cmocka_unit_test(test_decode_policy_event),
 		cmocka_unit_test(test_decode_status),
 		cmocka_unit_test(test_rule_roundtrip),
