@@ -34,7 +34,11 @@ if [ "$stages" = all ]; then
 	stage "unit tests: kernel matcher (host)" 0 make -s -C kmod/tests check
 	stage "unit tests: agent (host)" 0 make -s -C agent check
 	stage "VM harness (host)" 0 selftests/vm/selftest.sh "$@"
+	stage "YNL spec against the UAPI header (host)" 0 selftests/ynl_check
 fi
+# The kernel's ynl tool for selftests/ynl.sh, extracted on the host (xz is
+# slow under TCG); ynl.sh skips, saying why, when there is none.
+selftests/ynl_tree > /dev/null || true
 # Before the selftests: a DKMS copy in updates/ would shadow their module.
 stage "DKMS package (host and VM, kernel $kver)" "0 4" selftests/dkms.sh "$kver" "$@"
 stage "selftests (VM, kernel $kver)" 0 \

@@ -35,6 +35,10 @@
  * Linux bridge that does not filter VLANs cannot apply a rule's VLAN: such a
  * port fails, with its reason, instead of seeing every VLAN.
  *
+ * OVSKVM_A_PAD pads 64-bit attributes where the architecture needs it.
+ * The same contract, machine-readable: include/netlink/specs/ovskvm_autoport.yaml
+ * (YNL, checked against this header by selftests/ynl_check).
+ *
  * Every message the module sends, events and the replies to GET_PORT and
  * GET_POLICY alike, carries OVSKVM_A_EVENT_SEQ, the sequence number of the
  * last event sent when the message was built, so that a listener can line a
@@ -50,7 +54,8 @@
  *    OVSKVM_A_PORT_COUNT: NLA_U32, ports tracked now
  *    OVSKVM_A_EVENT_SEQ: NLA_U64, sequence number of the last event sent
  *    OVSKVM_A_STATS: NLA_NESTED
- *        OVSKVM_STAT_SEEN ... OVSKVM_STAT_EVENTS: NLA_U64 each, see below
+ *        OVSKVM_STAT_SEEN ... OVSKVM_STAT_EVENTS: NLA_U64 each, see below;
+ *        OVSKVM_STAT_UNSPEC is padding where a u64 needs it: skip it
  *
  * OVSKVM_CMD_SET_POLICY: do, CAP_NET_ADMIN.  Replaces the whole rule list
  * atomically; a rejected request leaves the previous policy in force.  The
@@ -60,12 +65,12 @@
  *                           OVSKVM_POLICY_F_DEFAULT restores the policy built
  *                           from the module parameters (no rules allowed then)
  *    OVSKVM_A_RULES: NLA_NESTED, at most OVSKVM_MAX_RULES entries, in order
- *        OVSKVM_A_RULE (any type; 0 recommended): NLA_NESTED
+ *        (type 0; the type is ignored): NLA_NESTED, one rule
  *            OVSKVM_RULE_A_ID: NLA_U32, chosen by userspace, required
  *            OVSKVM_RULE_A_ACTION: NLA_U8, enum ovskvm_action, required
  *            OVSKVM_RULE_A_NAMES: NLA_NESTED, optional, at most
  *                                 OVSKVM_MAX_NAMES entries
- *                (any type): NLA_NUL_STRING, glob, < OVSKVM_GLOB_LEN bytes,
+ *                (type 0, ignored): NLA_NUL_STRING, glob, < OVSKVM_GLOB_LEN bytes,
  *                            in the kernel's glob_match() dialect: * ? [...]
  *                            with ! negation and ranges, \ escapes; no ^
  *            OVSKVM_RULE_A_MAC: NLA_BINARY, 6 bytes, optional
@@ -80,7 +85,7 @@
  *            OVSKVM_RULE_A_VLAN_TAG: NLA_U16, 1..4094, optional
  *            OVSKVM_RULE_A_VLAN_TRUNKS: NLA_NESTED, optional, at most
  *                                       OVSKVM_MAX_TRUNKS entries, not with _TAG
- *                (any type): NLA_U16, 0..4095
+ *                (type 0, ignored): NLA_U16, 0..4095
  *            OVSKVM_RULE_A_FLAGS: NLA_U32, enum ovskvm_rule_flags
  *    A rule matches when every match attribute it carries matches; a rule
  *    with no match attribute matches every tap.  The first matching rule wins.
@@ -95,8 +100,8 @@
  *    OVSKVM_A_RULE: NLA_NESTED, the rule's attributes as above
  *    A policy change during the dump sets NLM_F_DUMP_INTR.
  *
- * OVSKVM_CMD_GET_PORT: do with OVSKVM_A_IFINDEX or OVSKVM_A_IFNAME; dump with
- * no attributes (ordered by ifindex); CAP_NET_ADMIN.  Each reply is a port
+ * OVSKVM_CMD_GET_PORT: do with OVSKVM_A_IFINDEX or OVSKVM_A_IFNAME; dump
+ * (ordered by ifindex) of every port, which ignores those two; CAP_NET_ADMIN.  Each reply is a port
  * message:
  *    OVSKVM_A_EVENT_SEQ: NLA_U64, see above
  *    OVSKVM_A_IFINDEX: NLA_U32
