@@ -273,14 +273,18 @@ static int ovskvm_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	ovskvm_ports_policy_changed();
 	rtnl_unlock();
 
-	/* Installed: a reply that does not fit is the caller's loss only. */
-	if (nla_put_u32(reply, OVSKVM_A_POLICY_GEN, gen) ||
-	    nla_put_u64_64bit(reply, OVSKVM_A_EVENT_SEQ, seq, OVSKVM_A_PAD)) {
+	/*
+	 * Installed: from here on the request succeeded, whatever becomes of
+	 * the reply (a full receive buffer is the caller's loss only).
+	 */
+	if (WARN_ON_ONCE(nla_put_u32(reply, OVSKVM_A_POLICY_GEN, gen) ||
+			 nla_put_u64_64bit(reply, OVSKVM_A_EVENT_SEQ, seq, OVSKVM_A_PAD))) {
 		nlmsg_free(reply);
 		return 0;
 	}
 	genlmsg_end(reply, hdr);
-	return genlmsg_reply(reply, info);
+	genlmsg_reply(reply, info);
+	return 0;
 
 err_msgsize:
 	nlmsg_free(reply);
@@ -295,8 +299,9 @@ static int ovskvm_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *c
 	unsigned int i;
 	void *hdr;
 
-	rcu_read_lock();
-	policy = rcu_dereference(ovskvm_policy);
+	/* Under RTNL, as SET_POLICY: each message's seq goes with its policy. */
+	rtnl_lock();
+	policy = rtnl_dereference(ovskvm_policy);
 	cb->seq = policy->gen;
 	for (i = cb->args[0]; i < policy->n_rules; i++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -314,7 +319,7 @@ static int ovskvm_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *c
 		}
 		genlmsg_end(skb, hdr);
 	}
-	rcu_read_unlock();
+	rtnl_unlock();
 	cb->args[0] = i;
 	return skb->len;
 }

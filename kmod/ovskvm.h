@@ -47,6 +47,7 @@ struct ovskvm_port {
 	int error;			/* last error, negative errno */
 	const char *reason;		/* why pending, failed or ignored */
 	int detached_from;		/* ifindex of the bridge it left */
+	bool detach_settling;		/* detached in this RTNL section */
 	unsigned int target_mtu;	/* its bridge's MTU, 0: none */
 
 	/* Valid with OVSKVM_PORT_F_CREATOR_KNOWN. */

@@ -26,6 +26,7 @@ enum {
 	OVSKVM_WORK_ATTACH	= BIT(0),	/* enslave to its Linux bridge */
 	OVSKVM_WORK_UP		= BIT(1),	/* bring it up */
 	OVSKVM_WORK_MTU		= BIT(2),	/* take its OVS bridge's MTU */
+	OVSKVM_WORK_SETTLE	= BIT(3),	/* a detach is the operator's */
 };
 
 /* Work items handled per RTNL hold, so that a burst does not starve others. */
@@ -277,12 +278,25 @@ static void ovskvm_port_unregister(struct ovskvm_port *port)
  */
 static void ovskvm_port_reevaluate(struct ovskvm_port *port, struct net_device *dev)
 {
-	u8 state = port->state;
-	u32 rule_id = port->rule_id;
+	/*
+	 * Rule ids are the user's and stay the same across pushes: a new
+	 * bridge or VLAN under the same id must reach the agent too.
+	 */
+	u8 state = port->state, kind = port->bridge_kind, action = port->action;
+	u32 rule_id = port->rule_id, rule_flags = port->rule_flags;
+	u16 tag = port->vlan_tag, n_trunks = port->n_trunks;
+	u16 trunks[OVSKVM_MAX_TRUNKS];
+	char bridge[IFNAMSIZ];
 	bool matched = port->matched;
 
+	memcpy(trunks, port->trunks, n_trunks * sizeof(u16));
+	strscpy(bridge, port->bridge, sizeof(bridge));
 	ovskvm_port_evaluate(port, dev);
-	if (port->state != state || port->rule_id != rule_id || port->matched != matched)
+	if (port->state != state || port->rule_id != rule_id || port->matched != matched ||
+	    port->bridge_kind != kind || port->action != action ||
+	    port->rule_flags != rule_flags || port->vlan_tag != tag ||
+	    port->n_trunks != n_trunks || strcmp(port->bridge, bridge) ||
+	    memcmp(port->trunks, trunks, n_trunks * sizeof(u16)))
 		ovskvm_event_port(OVSKVM_CMD_PORT_CHANGED, port, NULL);
 }
 
@@ -342,14 +356,23 @@ static void ovskvm_port_changeupper(struct ovskvm_port *port, struct net_device 
 		/* Taken away while alive; left alone until re-evaluated. */
 		port->state = OVSKVM_PORT_DETACHED;
 		port->detached_from = info->upper_dev->ifindex;
+		/*
+		 * Deleting a bridge unlinks its ports and unregisters it in
+		 * one RTNL section; the work item, which needs RTNL, runs
+		 * only after it.  Until then the detach may be the bridge's
+		 * deletion; afterwards it is the operator's, and stays.
+		 */
+		port->detach_settling = true;
+		ovskvm_port_queue(port, OVSKVM_WORK_SETTLE);
 		ovskvm_event_port(OVSKVM_CMD_PORT_DETACHED, port, NULL);
 	}
 }
 
 /*
  * A bridge (or the OVS datapath) goes away: deleting a bridge first takes
- * its ports off it, which looked like detaches.  Those ports wait again, to
- * join a bridge of that name when one is created.
+ * its ports off it, in the same RTNL section, which looked like detaches.
+ * Those ports, and only those, wait again, to join a bridge of that name
+ * when one is created; a port an operator detached earlier stays detached.
  */
 static void ovskvm_bridge_gone(struct net_device *br)
 {
@@ -360,8 +383,10 @@ static void ovskvm_bridge_gone(struct net_device *br)
 	if (!ovskvm_is_bridge_upper(br))
 		return;
 	xa_for_each(&ovskvm_ports, index, port) {
-		if (port->state != OVSKVM_PORT_DETACHED || port->detached_from != br->ifindex)
+		if (port->state != OVSKVM_PORT_DETACHED || !port->detach_settling ||
+		    port->detached_from != br->ifindex)
 			continue;
+		port->detach_settling = false;
 		dev = __dev_get_by_index(&init_net, port->ifindex);
 		if (dev)
 			ovskvm_port_reevaluate(port, dev);
@@ -682,6 +707,8 @@ static void ovskvm_work_fn(struct work_struct *work)
 		dev = __dev_get_by_index(&init_net, port->ifindex);
 		if (WARN_ON_ONCE(!dev))
 			continue;
+		if (todo & OVSKVM_WORK_SETTLE)
+			port->detach_settling = false;
 		if (todo & OVSKVM_WORK_MTU)
 			ovskvm_work_mtu(port, dev);
 		if (todo & OVSKVM_WORK_ATTACH)

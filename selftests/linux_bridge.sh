@@ -225,14 +225,21 @@ test_bridge_recreated()
 	on_exit "unload_module"
 	"$NLCTL" set-policy 'id=1,action=attach,names=tbr*,bridge=brre,up' || return 1
 	ip link add brre type bridge && ip link set brre up || return 1
-	pid=$(hold_taps tbr0) || return 1
+	pid=$(hold_taps tbr0 tbr1) || return 1
 	on_exit "kill $pid; ip link del brre"
-	busywait 5000 port_is tbr0 state attached || return 1
+	busywait 5000 port_is tbr0 state attached && busywait 5000 port_is tbr1 state attached || return 1
+	# An operator's detach, some time before the bridge goes, is kept.
+	ip link set dev tbr1 nomaster || return 1
+	busywait 5000 port_is tbr1 state detached || return 1
+	sleep 0.5
 	ip link del brre || return 1
 	busywait 5000 port_is tbr0 state pending || fail "$(port_get tbr0 state) after its bridge was deleted, not pending" || return 1
 	ip link add brre type bridge && ip link set brre up || return 1
 	busywait 5000 port_is tbr0 state attached || fail "not attached to the re-created bridge" || return 1
-	[ "$(master_of tbr0)" = brre ] || fail "not on brre"
+	[ "$(master_of tbr0)" = brre ] || fail "not on brre" || return 1
+	sleep 0.5
+	port_is tbr1 state detached && [ -z "$(master_of tbr1)" ] ||
+		fail "tbr1, detached by the operator before, was attached again with the new bridge"
 }
 
 ktap_plan 13

@@ -153,8 +153,8 @@
  *    OVSKVM_CMD_PORT_RENAMED: a port message plus OVSKVM_A_OLD_IFNAME
  *    OVSKVM_CMD_PORT_CHANGED: a port message, sent when a port's state or
  *        matched rule changed other than by attach or detach: the policy,
- *        its name or its address changed, attaching failed, its bridge was
- *        deleted (back to pending) or the OVS bridge it waits for appeared
+ *        its name or its address changed, attaching failed, its Linux bridge
+ *        was deleted (back to pending) or the OVS bridge it waits for appeared
  *        (the agent retries then)
  *    OVSKVM_CMD_POLICY_CHANGED: OVSKVM_A_POLICY_SOURCE, OVSKVM_A_POLICY_GEN,
  *        OVSKVM_A_RULE_COUNT
