@@ -33,7 +33,7 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	qemu-system-x86 busybox-static cpio kmod dkms sparse iproute2 ethtool \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils \
-	python3-yaml python3-jsonschema linux-source-6.12
+	python3-yaml python3-jsonschema linux-source-6.12 libsystemd-dev
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \

@@ -21,11 +21,17 @@
 #define RETRY_MS	2000	/* pending ports whose attach failed */
 #define BACKOFF_MIN_MS	250
 
+#define REASON_LEN	256
+
 struct pend {
 	struct ovskvm_port port;
 	struct qemu_info qemu;
-	bool is_qemu;
-	bool warned;		/* its failure was logged at error level */
+	bool is_qemu;		/* qemu holds what its creator's command line says */
+	bool qemu_suspect;	/* not trusted for a reason worth a warning */
+	char not_qemu[160];	/* else why not, for the log */
+	bool extids_logged;	/* values left out of it were logged */
+	bool unfit;		/* OVSDB cannot take it as it is: no retries */
+	char reason[REASON_LEN];	/* why it is not attached yet, "" none */
 };
 
 struct gone {
@@ -54,6 +60,9 @@ struct agent {
 	unsigned int n_gone, cap_gone;
 	uint64_t batch_at;	/* 0: nothing new to send */
 	uint64_t retry_at;	/* 0: no retry scheduled */
+	const char *reasons_path;	/* NULL: REASONS_PATH */
+	bool reasons_dirty;	/* a pending port's reason changed */
+	bool reasons_failed;	/* writing them failed, and it was logged */
 	int sfd;
 	bool stop;
 };
@@ -66,7 +75,11 @@ static inline uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* attach.c: the taps to attach and the ports to remove, batched */
+/*
+ * attach.c: the taps to attach and the ports to remove, batched.  Why a
+ * pending tap is not attached yet goes to the log and, for `ovskvm status`,
+ * to the reasons file (reasons.h).
+ */
 bool wants_ovs(const struct ovskvm_port *p);
 void add_pending(struct agent *a, const struct ovskvm_port *port);
 void drop_pending(struct agent *a, uint32_t ifindex);

@@ -4,6 +4,13 @@
  * pending taps in one transaction per batch, detaching the ports of taps
  * that are gone (only rows we own whose recorded ifindex is that tap's), and
  * the resync that compares the module's ports with our OVSDB rows afresh.
+ *
+ * One bad tap never holds up the others: every port is checked before it
+ * goes into a transaction (a name or value OVSDB cannot store is left out,
+ * with its reason), and when a batch fails all the same (an Interface of
+ * that name in another Port, a missing bridge) each port is tried on its own,
+ * so that only the bad one waits, its reason in the log and in `ovskvm
+ * status` (reasons.h).
  */
 
 #include <errno.h>
@@ -16,8 +23,15 @@
 #include "agent.h"
 #include "log.h"
 #include "ovsdb_txn.h"
+#include "reasons.h"
+#include "utf8.h"
 
 /* Pending ports */
+
+#define ESC_LEN	80
+
+/* NAME as it can be shown: bytes that are not UTF-8 as \xNN. */
+#define esc(name, buf)	utf8_escape(name, buf, sizeof(buf))
 
 static struct pend *find_pending(struct agent *a, uint32_t ifindex)
 {
@@ -35,73 +49,136 @@ void drop_pending(struct agent *a, uint32_t ifindex)
 
 	if (!p)
 		return;
+	if (p->reason[0])
+		a->reasons_dirty = true;
 	*p = a->pending[--a->n_pending];
 }
 
 /*
- * Is /proc/PID still the process that created the tap?  Its start time
- * (field 22 of /proc/PID/stat, in clock ticks since boot) must be the one
- * the module recorded, so that a reused pid is not read as the creator.
+ * Record why P is not attached yet, for `ovskvm status`.  Returns true when
+ * that is news, which the caller logs at its level (else at debug level).
  */
-static bool creator_alive(const struct ovskvm_port *port)
+static bool set_reason(struct agent *a, struct pend *p, const char *reason)
 {
-	unsigned long long ticks, hz = sysconf(_SC_CLK_TCK);
-	char path[64], buf[1024], *p;
-	int field, fd;
-	ssize_t n;
+	char buf[sizeof(p->reason)];
 
-	if (!(port->flags & OVSKVM_PORT_F_CREATOR_KNOWN) || !port->creator_pid || !hz)
+	snprintf(buf, sizeof(buf), "%s", reason);
+	if (!strcmp(buf, p->reason))
 		return false;
-	snprintf(path, sizeof(path), "/proc/%u/stat", port->creator_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* comm, field 2, may hold anything: count from its closing paren */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
-		return false;
-	return ticks == port->creator_start_ns / (1000000000ULL / hz);
+	strcpy(p->reason, buf);
+	a->reasons_dirty = true;
+	return true;
 }
 
-/* What the creating QEMU's command line says about this tap. */
+/* The reasons file: rewritten when a reason changed, removed when none is left. */
+static void save_reasons(struct agent *a)
+{
+	const char *path = a->reasons_path ?: REASONS_PATH;
+	struct port_reason *r;
+	unsigned int i, n = 0;
+	int ret;
+
+	if (!a->reasons_dirty)
+		return;
+	r = calloc(a->n_pending ?: 1, sizeof(*r));
+	if (!r)
+		return;
+	for (i = 0; i < a->n_pending; i++) {
+		const struct pend *p = &a->pending[i];
+
+		if (!p->reason[0])
+			continue;
+		r[n].ifindex = p->port.ifindex;
+		r[n].name = p->port.ifname;
+		r[n].reason = p->reason;
+		n++;
+	}
+	ret = reasons_save(path, r, n);
+	free(r);
+	if (ret && !a->reasons_failed)
+		pr_warn("cannot write %s: %s; 'ovskvm status' will not show why taps wait",
+			path, strerror(-ret));
+	a->reasons_failed = ret != 0;
+	a->reasons_dirty = false;
+}
+
+static ssize_t read_at(int dfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = 0, total = 0;
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1 &&
+	       (n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	if (n < 0)
+		total = -errno;
+	close(fd);
+	if (total >= 0)
+		buf[total] = '\0';
+	return total;
+}
+
+/*
+ * What the creating QEMU's command line says about this tap, if the process
+ * is still its creator: all files are read through one /proc/PID directory
+ * descriptor, which stays bound to that process even if the pid is reused
+ * meanwhile, and qemu_identify() checks start time, comm and uid first.
+ */
 static void read_qemu(struct pend *p)
 {
-	char path[64], buf[65536], comm[32];
+	static char cmdline[65536];
+	char stat[1024], status[4096], comm[32], dir[32];
+	long hz = sysconf(_SC_CLK_TCK);
+	struct qemu_creator c = {
+		.pid = p->port.creator_pid,
+		.uid = p->port.creator_uid,
+		.comm = p->port.creator_comm,
+	};
+	struct qemu_proc pr = {
+		.stat = stat, .status = status, .comm = comm, .cmdline = cmdline,
+	};
 	ssize_t n;
-	int fd;
+	int dfd, ret;
 
-	p->is_qemu = false;
-	if (!creator_alive(&p->port))
+	p->is_qemu = p->qemu_suspect = false;
+	memset(&p->qemu, 0, sizeof(p->qemu));
+	if (!(p->port.flags & OVSKVM_PORT_F_CREATOR_KNOWN) || !c.pid || hz <= 0) {
+		snprintf(p->not_qemu, sizeof(p->not_qemu),
+			 "its creator is unknown (the tap is older than the module)");
 		return;
-	/* the pid may be reused: its comm must still be the creator's */
-	snprintf(path, sizeof(path), "/proc/%u/comm", p->port.creator_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	if (strcmp(comm, p->port.creator_comm))
-		return;
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->port.creator_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n <= 0)
-		return;
-	p->is_qemu = qemu_cmdline_parse(buf, n, p->port.ifname, &p->qemu) == 0;
+	}
+	c.start_ticks = p->port.creator_start_ns / (1000000000ULL / hz);
+	snprintf(dir, sizeof(dir), "/proc/%u", c.pid);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		goto unreadable;
+	}
+	/* stat last: the process was still there after the other reads */
+	n = read_at(dfd, "cmdline", cmdline, sizeof(cmdline));
+	ret = n < 0 ? n : read_at(dfd, "comm", comm, sizeof(comm));
+	if (ret >= 0)
+		ret = read_at(dfd, "status", status, sizeof(status));
+	if (ret >= 0)
+		ret = read_at(dfd, "stat", stat, sizeof(stat));
+	close(dfd);
+	if (ret < 0)
+		goto unreadable;
+	pr.cmdline_len = n;
+	ret = qemu_identify(&c, &pr, p->port.ifname, &p->qemu, p->not_qemu,
+			    sizeof(p->not_qemu));
+	p->is_qemu = !ret;
+	p->qemu_suspect = ret == -EPERM;
+	return;
+unreadable:
+	if (ret == -ENOENT || ret == -ESRCH)
+		snprintf(p->not_qemu, sizeof(p->not_qemu),
+			 "its creator (pid %u, %s) has exited", c.pid, c.comm);
+	else
+		snprintf(p->not_qemu, sizeof(p->not_qemu),
+			 "its creator's /proc/%u cannot be read: %s", c.pid, strerror(-ret));
 }
 
 /* Ports the agent attaches: pending on a bridge that is not a Linux one. */
@@ -135,6 +212,7 @@ void add_pending(struct agent *a, const struct ovskvm_port *port)
 		read_qemu(p);
 	} else {
 		p->port = *port;
+		p->unfit = false;	/* its bridge may have changed: look again */
 	}
 	if (!a->batch_at)
 		a->batch_at = now_ms() + COALESCE_MS;
@@ -144,6 +222,9 @@ void add_gone(struct agent *a, uint32_t ifindex, const char *name)
 {
 	unsigned int i;
 
+	/* OVSDB holds no Port of a name it cannot store: nothing to remove */
+	if (!ovsdb_string_valid(name))
+		return;
 	for (i = 0; i < a->n_gone; i++)
 		if (a->gone[i].ifindex == ifindex && !strcmp(a->gone[i].name, name))
 			return;
@@ -332,6 +413,11 @@ static const struct config_rule *rule_of(struct agent *a, const struct ovskvm_po
 	return &a->cfg.rules[p->rule_id - 1];
 }
 
+/*
+ * The rule's ExternalID= values for P.  A value that cannot be had (its
+ * placeholder has no value) or sent (not UTF-8) is left out and said why,
+ * once per tap: the port is attached without it.
+ */
 static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 {
 	const struct config_rule *r = rule_of(a, &p->port);
@@ -345,49 +431,108 @@ static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 		['n'] = "VM name (-name)", ['u'] = "VM UUID (-uuid)",
 		['m'] = "guest MAC (-device ...,mac=)", ['i'] = "interface name",
 	};
+	char e[ESC_LEN], v[ESC_LEN];
+	bool quiet = p->extids_logged;
 	unsigned int i;
 	char missing = 0;
 
 	x->n = 0;
 	if (!r)
 		return;
+	p->extids_logged = true;
+	esc(p->port.ifname, e);
 	for (i = 0; i < r->n_extids; i++) {
-		const struct config_extid *e = &r->extids[i];
-		int ret = config_expand(e->value, &ctx, x->buf[x->n],
+		const struct config_extid *ex = &r->extids[i];
+		int ret = config_expand(ex->value, &ctx, x->buf[x->n],
 					sizeof(x->buf[x->n]), &missing);
 
 		if (ret == -ENOENT) {
 			const char *w = what[(unsigned char)missing & 0x7f] ?: "value";
 
-			/* expected for taps not made by QEMU: say so quietly */
-			if (p->warned)
+			if (quiet)
 				continue;
 			if (p->is_qemu)
-				pr_warn("%s: ExternalID %s (%s:%d) left out: the command line of QEMU (pid %u, %s) has no %s",
-					p->port.ifname, e->key, a->cfg.path, e->line,
-					p->port.creator_pid, p->port.creator_comm, w);
+				pr_warn("%s: ExternalID %s (%s:%d) left out: the command line of QEMU (pid %u, %s) has no %s%s",
+					e, ex->key, a->cfg.path, ex->line,
+					p->port.creator_pid, p->port.creator_comm, w,
+					missing == 'u' && p->qemu.bad_uuid ?
+					": its -uuid is not a UUID" : "");
 			else
-				pr_debug("%s: ExternalID %s (%s:%d) left out: no %s, the creator (pid %u, %s) is not QEMU",
-					 p->port.ifname, e->key, a->cfg.path, e->line, w,
-					 p->port.creator_pid, p->port.creator_comm);
+				/* expected for taps not made by QEMU: say so quietly */
+				log_msg(p->qemu_suspect ? LOG_WARNING : LOG_DEBUG,
+					"%s: ExternalID %s (%s:%d) left out: no %s, as %s",
+					e, ex->key, a->cfg.path, ex->line, w, p->not_qemu);
 			continue;
 		}
 		if (ret) {
-			pr_warn("%s: ExternalID %s (%s:%d) left out: the value is too long",
-				p->port.ifname, e->key, a->cfg.path, e->line);
+			if (!quiet)
+				pr_warn("%s: ExternalID %s (%s:%d) left out: the value is too long",
+					e, ex->key, a->cfg.path, ex->line);
 			continue;
 		}
-		x->keys[x->n] = e->key;
+		/* the VM name, say, is whatever bytes the creator gave */
+		if (!ovsdb_string_valid(x->buf[x->n])) {
+			if (!quiet)
+				pr_warn("%s: ExternalID %s (%s:%d) left out: its value %s is not UTF-8, which OVSDB cannot store",
+					e, ex->key, a->cfg.path, ex->line, esc(x->buf[x->n], v));
+			continue;
+		}
+		x->keys[x->n] = ex->key;
 		x->values[x->n] = x->buf[x->n];
 		x->n++;
 	}
 }
 
+/* Why attaching P failed: its reason, logged when it is news. */
+static void attach_failed(struct agent *a, struct pend *p, int ret, const char *err)
+{
+	const char *why = err ?: strerror(-ret);
+	int lvl = set_reason(a, p, why) ? LOG_ERR : LOG_DEBUG;
+	char e[ESC_LEN];
+
+	esc(p->port.ifname, e);
+	if (ret == -ENOENT)
+		log_msg(lvl, "%s: cannot attach: %s; the port follows once it exists, it stays pending meanwhile",
+			e, why);
+	else if (ret == -EEXIST)	/* someone raced us: looked at again at once */
+		pr_debug("%s: %s", e, why);
+	else
+		log_msg(lvl, "%s: attaching to %s failed: %s; retrying", e,
+			p->port.bridge, why);
+}
+
 /*
- * Attach the pending ports whose index is in IDX (COUNT of them) in one
- * transaction.  Returns 0 or -errno; attached ports leave the pending list.
+ * Can P go into a transaction at all?  Its name and bridge must be strings
+ * OVSDB can store; a tap that fails this waits until it is renamed.
  */
-static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count)
+static bool port_fit(struct agent *a, struct pend *p)
+{
+	char why[REASON_LEN], e[ESC_LEN], b[ESC_LEN];
+	int lvl;
+
+	if (ovsdb_string_valid(p->port.ifname) && ovsdb_string_valid(p->port.bridge))
+		return !p->unfit;
+	esc(p->port.ifname, e);
+	if (!ovsdb_string_valid(p->port.ifname))
+		snprintf(why, sizeof(why), "the tap's name %s is not UTF-8, which OVSDB cannot store: rename the tap",
+			 e);
+	else
+		snprintf(why, sizeof(why), "the bridge name %s is not UTF-8, which OVSDB cannot store",
+			 esc(p->port.bridge, b));
+	lvl = set_reason(a, p, why) ? LOG_ERR : LOG_DEBUG;
+	log_msg(lvl, "%s: cannot attach: %s; it stays pending", e, why);
+	p->unfit = true;
+	return false;
+}
+
+/*
+ * Attach the pending ports whose index is in IDX (COUNT of them, all
+ * port_fit()) in one transaction.  Returns 0 or -errno, with the reason in
+ * *ERR; attached ports leave the pending list.  A port whose spec is
+ * refused is left out with its reason, the rest still go.
+ */
+static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count,
+			char **err)
 {
 	struct ovsdb_port_spec *specs = calloc(count, sizeof(*specs));
 	struct extids *x = calloc(count, sizeof(*x));
@@ -395,16 +540,19 @@ static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count)
 	struct ovsdb_port_row *rows = NULL;
 	uint32_t *done = calloc(count, sizeof(*done));
 	unsigned int i, n = 0, n_done = 0;
-	char *err = NULL;
+	char why[REASON_LEN], e[ESC_LEN];
 	int ret = -ENOMEM;
 
+	*err = NULL;
 	if (!specs || !x || !names || !done)
 		goto out;
 	for (i = 0; i < count; i++)
 		names[i] = a->pending[idx[i]].port.ifname;
 	ret = select_ports(a, names, count, &rows);
-	if (ret)
+	if (ret) {
+		*err = strdup("reading its Port row from OVSDB failed");
 		goto out;
+	}
 	for (i = 0; i < count; i++) {
 		struct pend *p = &a->pending[idx[i]];
 		const struct ovsdb_port_row *r = &rows[i];
@@ -436,43 +584,33 @@ static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count)
 			s->replace_uuid = r->uuid;
 			s->replace_ifindex = r->ifindex;
 		}
+		if (ovsdb_port_spec_check(s, why, sizeof(why))) {
+			log_msg(set_reason(a, p, why) ? LOG_ERR : LOG_DEBUG,
+				"%s: cannot attach: %s", esc(names[i], e), why);
+			memset(s, 0, sizeof(*s));
+			continue;
+		}
 		n++;
 	}
 	ret = 0;
 	if (n) {
-		ret = transact(a, ovsdb_txn_attach(specs, n, AGENT_OWNER), NULL, &err);
-		if (!ret) {
-			for (i = 0; i < n; i++) {
-				char vlan[32] = "";
+		ret = transact(a, ovsdb_txn_attach(specs, n, AGENT_OWNER), NULL, err);
+		for (i = 0; !ret && i < n; i++) {
+			char vlan[32] = "";
 
-				if (specs[i].vlan_tag)
-					snprintf(vlan, sizeof(vlan), " VLAN %d", specs[i].vlan_tag);
-				else if (specs[i].n_trunks)
-					snprintf(vlan, sizeof(vlan), " trunks (%zu)", specs[i].n_trunks);
-				pr_info("%s (ifindex %d): added to OVS bridge %s%s%s",
-					specs[i].name, specs[i].ifindex, specs[i].bridge, vlan,
-					specs[i].replace_uuid ? ", replacing the stale port of that name" : "");
-				done[n_done++] = specs[i].ifindex;
-			}
-		} else if (count == 1 || ret != -ENOENT) {
-			for (i = 0; i < count; i++) {
-				struct pend *p = &a->pending[idx[i]];
-				int lvl = p->warned ? LOG_DEBUG : LOG_ERR;
-
-				if (ret == -ENOENT)
-					log_msg(lvl, "%s: cannot attach: %s; create it (ovs-vsctl add-br %s) and the port follows, it stays pending meanwhile",
-						p->port.ifname, err ?: "bridge missing", p->port.bridge);
-				else if (ret != -EEXIST)
-					log_msg(lvl, "%s: attaching to %s failed: %s; retrying",
-						p->port.ifname, p->port.bridge, err ?: strerror(-ret));
-				p->warned = true;
-			}
+			if (specs[i].vlan_tag)
+				snprintf(vlan, sizeof(vlan), " VLAN %d", specs[i].vlan_tag);
+			else if (specs[i].n_trunks)
+				snprintf(vlan, sizeof(vlan), " trunks (%zu)", specs[i].n_trunks);
+			pr_info("%s (ifindex %d): added to OVS bridge %s%s%s",
+				specs[i].name, specs[i].ifindex, specs[i].bridge, vlan,
+				specs[i].replace_uuid ? ", replacing the stale port of that name" : "");
+			done[n_done++] = specs[i].ifindex;
 		}
 	}
 out:
 	for (i = 0; i < n_done; i++)
 		drop_pending(a, done[i]);
-	free(err);
 	if (rows)
 		ovsdb_port_rows_free(rows, count);
 	free(specs);
@@ -482,41 +620,72 @@ out:
 	return ret;
 }
 
+/*
+ * Attach every pending port: all in one transaction, and when that fails
+ * for something the server said (not a timeout or a lost connection), each
+ * on its own, so that one bad port does not hold up the others.
+ */
 void attach_pending(struct agent *a)
 {
-	unsigned int *idx, i, count = a->n_pending;
+	unsigned int *idx, i, n = 0, count = a->n_pending;
 	uint32_t *ifindexes;
+	bool raced = false;
+	char *err = NULL;
 	int ret;
 
 	if (!count)
-		return;
+		goto out_save;
 	idx = calloc(count, sizeof(*idx));
 	ifindexes = calloc(count, sizeof(*ifindexes));
 	if (!idx || !ifindexes)
 		goto out;
 	for (i = 0; i < count; i++) {
-		idx[i] = i;
-		ifindexes[i] = a->pending[i].port.ifindex;
+		if (!port_fit(a, &a->pending[i]))
+			continue;
+		idx[n] = i;
+		ifindexes[n++] = a->pending[i].port.ifindex;
 	}
-	ret = attach_batch(a, idx, count);
-	if (ret == -ENOENT && count > 1) {
-		/* one missing bridge fails the batch: let the others through */
-		for (i = 0; i < count && a->db; i++) {
+	if (!n)
+		goto out;
+	ret = attach_batch(a, idx, n, &err);
+	if (ret && n > 1 && a->db && ret != -ETIMEDOUT) {
+		pr_debug("attaching %u ports in one transaction failed (%s): trying each on its own",
+			 n, err ?: strerror(-ret));
+		for (i = 0; i < n && a->db; i++) {
 			struct pend *p = find_pending(a, ifindexes[i]);
 
-			if (p) {
-				idx[0] = p - a->pending;
-				attach_batch(a, idx, 1);
-			}
+			if (!p)
+				continue;
+			idx[0] = p - a->pending;
+			free(err);
+			ret = attach_batch(a, idx, 1, &err);
+			p = find_pending(a, ifindexes[i]);
+			if (ret && p)
+				attach_failed(a, p, ret, err);
+			raced |= ret == -EEXIST;
 		}
+	} else if (ret) {
+		for (i = 0; i < n; i++) {
+			struct pend *p = find_pending(a, ifindexes[i]);
+
+			if (p)
+				attach_failed(a, p, ret, err);
+		}
+		raced = ret == -EEXIST;
 	}
-	if (ret == -EEXIST)
+	if (raced)
 		a->batch_at = now_ms();	/* someone raced us: look again now */
 out:
-	if (a->n_pending && !a->retry_at)
+	for (i = 0; i < a->n_pending; i++)
+		if (!a->pending[i].unfit)
+			break;
+	if (i < a->n_pending && !a->retry_at)
 		a->retry_at = now_ms() + RETRY_MS;
+	free(err);
 	free(idx);
 	free(ifindexes);
+out_save:
+	save_reasons(a);
 }
 
 /* Resync: the kernel's ports and our OVSDB rows, compared afresh. */
@@ -544,6 +713,7 @@ void resync(struct agent *a)
 		return;
 	}
 	a->n_pending = 0;
+	a->reasons_dirty = true;	/* rebuilt from scratch */
 	for (j = 0; j < n_ports; j++)
 		if (wants_ovs(&ports[j]))
 			add_pending(a, &ports[j]);

@@ -3,11 +3,15 @@
  * ovskvm agent [-c FILE] [--no-load]
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "daemon.h"
+#include "instance.h"
+#include "log.h"
 #include "subcommands.h"
 
 static const char usage[] =
@@ -27,11 +31,18 @@ static const char usage[] =
 	"attached when it is back.  SIGHUP reloads FILE (a bad file is reported\n"
 	"and the policy in force kept); SIGTERM and SIGINT stop the agent, leaving\n"
 	"ports as they are.  Logs go to stderr, with syslog priorities when stderr\n"
-	"is the journal.\n"
+	"is the journal.  Under systemd (NOTIFY_SOCKET set) it reports READY=1 once\n"
+	"the policy is in force and the first resync has run, RELOADING=1 and\n"
+	"READY=1 around a reload, and its state in STATUS=.\n"
+	"\n"
+	"One agent runs per host: it holds a lock on " INSTANCE_LOCK_PATH ",\n"
+	"and a second one exits at once, naming the first one's pid.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE   configuration (default " CONFIG_DEFAULT_PATH ")\n"
-	"  -n, --no-load       do not load the module, expect it loaded\n"
+	"  -n, --no-load       do not load the module, expect it loaded (as\n"
+	"                      ovskvm.service runs it: the module is loaded by\n"
+	"                      ExecStartPre=, the agent holds no CAP_SYS_MODULE)\n"
 	"  -h, --help          show this help\n";
 
 int cmd_agent(int argc, char *argv[])
@@ -46,7 +57,8 @@ int cmd_agent(int argc, char *argv[])
 		.config_path = CONFIG_DEFAULT_PATH,
 		.load_module = true,
 	};
-	int c;
+	pid_t holder;
+	int c, lock, ret;
 
 	while ((c = getopt_long(argc, argv, "+hc:n", opts, NULL)) != -1) {
 		switch (c) {
@@ -68,5 +80,22 @@ int cmd_agent(int argc, char *argv[])
 		print_usage(usage, 1);
 		return 1;
 	}
-	return agent_run(&opt);
+	lock = instance_lock(INSTANCE_LOCK_PATH, &holder);
+	if (lock == -EWOULDBLOCK && holder) {
+		pr_err("another ovskvm agent is running (pid %d, holding %s): only one runs per host; stop that one first ('systemctl stop ovskvm' if it is the service)",
+		       (int)holder, INSTANCE_LOCK_PATH);
+		return 1;
+	}
+	if (lock == -EWOULDBLOCK) {
+		pr_err("another ovskvm agent is running (it holds %s): only one runs per host; stop that one first",
+		       INSTANCE_LOCK_PATH);
+		return 1;
+	}
+	if (lock < 0) {
+		pr_err("cannot take the agent's lock %s: %s", INSTANCE_LOCK_PATH, strerror(-lock));
+		return 1;
+	}
+	ret = agent_run(&opt);
+	instance_unlock(lock);
+	return ret;
 }

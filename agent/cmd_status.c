@@ -11,6 +11,7 @@
 
 #include "format.h"
 #include "genl.h"
+#include "reasons.h"
 #include "subcommands.h"
 
 static const char usage[] =
@@ -22,7 +23,8 @@ static const char usage[] =
 	"  NAME IFINDEX CREATOR(pid comm uid) RULE BRIDGE(kind) VLAN STATE LATENCY\n"
 	"STATE is pending (waiting for its bridge or for the agent), attached,\n"
 	"ignored, failed (with the reason) or detached.  LATENCY is the time from\n"
-	"the tap's registration to a bridge taking it.\n"
+	"the tap's registration to a bridge taking it.  A pending tap the agent\n"
+	"could not attach shows the agent's reason, from " REASONS_PATH ".\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json    one JSON object for scripts (module, policy, stats, ports)\n"
@@ -35,9 +37,19 @@ static const char *source_name(uint8_t s)
 	return s == OVSKVM_POLICY_SOURCE_USER ? "user" : "params";
 }
 
+/* Why the agent has not attached P, if it said so; else NULL. */
+static const char *agent_reason(const char *reasons, const struct ovskvm_port *p,
+				char *out, size_t len)
+{
+	if (p->state != OVSKVM_PORT_PENDING)
+		return NULL;
+	return reasons_find(reasons, p->ifindex, p->ifname, out, len);
+}
+
 static void print_text(const struct genl *g, const struct ovskvm_status *st,
 		       const struct config_rule *rules, unsigned int n_rules,
-		       const struct ovskvm_port *ports, unsigned int n_ports)
+		       const struct ovskvm_port *ports, unsigned int n_ports,
+		       const char *reasons)
 {
 	char buf[1024], creator[64], bridge[32], vlan[300], lat[32];
 	unsigned int i;
@@ -75,7 +87,9 @@ static void print_text(const struct genl *g, const struct ovskvm_status *st,
 		       creator, rule, bridge,
 		       format_vlan(p->vlan_tag, p->trunks, p->n_trunks, vlan, sizeof(vlan)),
 		       port_state_name(p->state), format_ns(p->latency_ns, lat, sizeof(lat)));
-		if (p->error && p->reason[0])
+		if (agent_reason(reasons, p, buf, sizeof(buf)))
+			printf("  (agent: %s)", buf);
+		else if (p->error && p->reason[0])
 			printf("  (%s: %s)", p->reason, strerror(-p->error));
 		else if (p->error)
 			printf("  (%s)", strerror(-p->error));
@@ -87,10 +101,12 @@ static void print_text(const struct genl *g, const struct ovskvm_status *st,
 
 static void print_json(const struct genl *g, const struct ovskvm_status *st,
 		       const struct config_rule *rules, unsigned int n_rules,
-		       const struct ovskvm_port *ports, unsigned int n_ports)
+		       const struct ovskvm_port *ports, unsigned int n_ports,
+		       const char *reasons)
 {
 	json_t *root = json_object(), *o, *a;
 	unsigned int i;
+	char why[512];
 
 	o = json_object();
 	json_object_set_new(o, "name", json_string(OVSKVM_GENL_NAME));
@@ -114,8 +130,12 @@ static void print_json(const struct genl *g, const struct ovskvm_status *st,
 	json_object_set_new(root, "stats", o);
 
 	a = json_array();
-	for (i = 0; i < n_ports; i++)
-		json_array_append_new(a, json_port(&ports[i]));
+	for (i = 0; i < n_ports; i++) {
+		o = json_port(&ports[i]);
+		if (agent_reason(reasons, &ports[i], why, sizeof(why)))
+			json_object_set_new(o, "agent_reason", json_string(why));
+		json_array_append_new(a, o);
+	}
 	json_object_set_new(root, "ports", a);
 
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -135,6 +155,7 @@ int cmd_status(int argc, char *argv[])
 	struct config_rule *rules = NULL;
 	unsigned int n_ports = 0, n_rules = 0;
 	struct genl g = { 0 };
+	char *reasons = NULL;
 	bool json = false;
 	uint32_t gen;
 	uint8_t src;
@@ -177,11 +198,17 @@ int cmd_status(int argc, char *argv[])
 		genl_perror(&g, ret, "dumping the ports");
 		goto cleanup;
 	}
+	reasons = reasons_load(REASONS_PATH);
+	if (!reasons_writer_alive(reasons)) {	/* no agent works on them now */
+		free(reasons);
+		reasons = NULL;
+	}
 	if (json)
-		print_json(&g, &st, rules, n_rules, ports, n_ports);
+		print_json(&g, &st, rules, n_rules, ports, n_ports, reasons);
 	else
-		print_text(&g, &st, rules, n_rules, ports, n_ports);
+		print_text(&g, &st, rules, n_rules, ports, n_ports, reasons);
 cleanup:
+	free(reasons);
 	free(ports);
 	free(rules);
 	genl_close(&g);

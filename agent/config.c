@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "utf8.h"
 
 struct parser {
 	struct config *cfg;
@@ -826,7 +827,7 @@ int config_parse(struct config *cfg, const char *path, const char *buf,
 	struct parser p = {
 		.cfg = cfg, .path = path, .err = err, .section = SEC_NONE,
 	};
-	size_t off = 0;
+	size_t off = 0, bad_at;
 	unsigned int i;
 	char *line;
 
@@ -847,6 +848,12 @@ int config_parse(struct config *cfg, const char *path, const char *buf,
 		off += n + 1;
 		if (strlen(line) != n) {
 			error(&p, "contains a NUL byte: is this a text file?");
+			continue;
+		}
+		/* Everything here may end up in OVSDB, which holds only UTF-8. */
+		if (!utf8_valid(line, n, &bad_at)) {
+			error(&p, "byte 0x%02x at column %zu is not UTF-8: the file must be UTF-8 (iconv -f latin1 -t utf-8 converts a Latin-1 one)",
+			      (unsigned char)line[bad_at], bad_at + 1);
 			continue;
 		}
 		s = trim(line);

@@ -25,6 +25,7 @@
 #include "format.h"
 #include "log.h"
 #include "modload.h"
+#include "notify.h"
 
 /* Diagnostics written to a FILE, logged line by line at LEVEL. */
 static void log_lines(int level, char *text)
@@ -194,7 +195,9 @@ static void handle_signals(struct agent *a)
 	while (read(a->sfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
+			notify_reloading(a);	/* systemd: RELOADING=1 */
 			reload(a);
+			notify_reloaded(a);	/* systemd: READY=1, the outcome */
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -359,6 +362,7 @@ int agent_run(const struct agent_options *opt)
 	int ret;
 
 	config_init(&a.cfg);
+	notify_init();
 	ret = start(&a);
 	if (ret)
 		goto out;
@@ -367,6 +371,7 @@ int agent_run(const struct agent_options *opt)
 		int n = 2;
 
 		step(&a);
+		notify_update(&a);	/* systemd: READY=1 after the first resync */
 		pfd[0] = (struct pollfd){ .fd = a.sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = mnl_socket_get_fd(a.ev.nl), .events = POLLIN };
 		if (a.db)
@@ -397,6 +402,7 @@ int agent_run(const struct agent_options *opt)
 		}
 	}
 out:
+	notify_stopping(ret);	/* systemd: STOPPING=1, or why the start failed */
 	if (a.db)
 		ovsdb_close(a.db);
 	if (a.sfd >= 0)

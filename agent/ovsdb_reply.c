@@ -427,6 +427,33 @@ static int explain_wait(const json_t *op, const char *error, char **err)
 	return 1;
 }
 
+/*
+ * A commit that fails on the Interface name index: a tap named like an
+ * Interface that belongs to a Port of another name (a bond member, a port
+ * renamed by hand).  The server's words name neither cause nor remedy.
+ */
+static int explain_iface_clash(const char *error, const char *details,
+			       char **err)
+{
+	static const char head[] =
+		"multiple rows in \"Interface\" table to have identical values (";
+	static const char tail[] = ") for index on column \"name\"";
+	const char *name, *end;
+
+	if (strcmp(error, "constraint violation") || !details)
+		return 1;
+	name = strstr(details, head);
+	if (!name)
+		return 1;
+	name += sizeof(head) - 1;
+	end = strstr(name, tail);
+	if (!end || end == name)
+		return 1;
+	return ovsdb_set_err(err, -EINVAL,
+		       "interface %.*s already exists in OVSDB, in a port of another name (a bond member?): ovs-vsctl find Interface name=%.*s shows it; remove it there or give the tap another name",
+		       (int)(end - name), name, (int)(end - name), name);
+}
+
 static int explain_error(const json_t *params, size_t i, const json_t *r,
 			 char **err)
 {
@@ -443,10 +470,14 @@ static int explain_error(const json_t *params, size_t i, const json_t *r,
 		if (ret <= 0)
 			return ret;
 	}
-	if (!op)	/* one past the ops: the commit itself failed */
+	if (!op) {	/* one past the ops: the commit itself failed */
+		ret = explain_iface_clash(error, details, err);
+		if (ret <= 0)
+			return ret;
 		return ovsdb_set_err(err, errno_of(error),
 			       "OVSDB rejected the transaction: %s%s%s", error,
 			       details ? ": " : "", details ?: "");
+	}
 	return ovsdb_set_err(err, errno_of(error),
 		       "OVSDB rejected operation %zu (%s on %s): %s%s%s",
 		       i + 1, op_str(op, "op") ?: "?", op_str(op, "table") ?: "?",

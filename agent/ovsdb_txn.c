@@ -6,12 +6,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ovsdb_txn.h"
+#include "utf8.h"
 
 /* ---- encoding helpers ---------------------------------------------------- */
 
@@ -52,27 +54,16 @@ static bool key_reserved(const char *key)
 
 /*
  * The user's external_ids as ["map", [[k, v], ...]] pairs, appended to
- * @pairs.  Our own keys and duplicates are refused rather than dropped: a
- * user "ovskvm-owner" would hand the port's ownership to someone else, and
- * OVSDB rejects a map with a duplicate key anyway.
+ * @pairs; ovsdb_port_spec_check() has vetted them.
  */
 static int append_user_pairs(json_t *pairs, const struct ovsdb_port_spec *p)
 {
-	size_t i, j;
+	size_t i;
 
-	if (p->n_ext && (!p->ext_keys || !p->ext_values))
-		return -EINVAL;
-	for (i = 0; i < p->n_ext; i++) {
-		const char *k = p->ext_keys[i], *v = p->ext_values[i];
-
-		if (!k || !v || !*k || key_reserved(k))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(p->ext_keys[j], k))
-				return -EINVAL;
-		if (json_array_append_new(pairs, json_pack("[ss]", k, v)))
+	for (i = 0; i < p->n_ext; i++)
+		if (json_array_append_new(pairs, json_pack("[ss]", p->ext_keys[i],
+							   p->ext_values[i])))
 			return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -186,21 +177,76 @@ static void add_guarded_delete(json_t *params, const char *uuid,
 
 /* ---- attach -------------------------------------------------------------- */
 
-static bool port_spec_valid(const struct ovsdb_port_spec *p)
+bool ovsdb_string_valid(const char *s)
 {
-	size_t i;
+	return s && utf8_valid(s, strlen(s), NULL);
+}
 
-	if (!p->name || !*p->name || !p->bridge || !*p->bridge ||
-	    p->ifindex <= 0 || p->vlan_tag < 0 || p->vlan_tag > 4095)
-		return false;
+static int __attribute__((format(printf, 3, 4)))
+spec_bad(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+#define ESC_LEN	80
+
+int ovsdb_port_spec_check(const struct ovsdb_port_spec *p, char *why,
+			  size_t len)
+{
+	char e[ESC_LEN];
+	size_t i, j;
+
+	if (!p->name || !*p->name)
+		return spec_bad(why, len, "no port name");
+	if (!ovsdb_string_valid(p->name))
+		return spec_bad(why, len, "the name %s is not UTF-8, which OVSDB cannot store",
+				utf8_escape(p->name, e, sizeof(e)));
+	if (!p->bridge || !*p->bridge)
+		return spec_bad(why, len, "no bridge");
+	if (!ovsdb_string_valid(p->bridge))
+		return spec_bad(why, len, "the bridge name %s is not UTF-8, which OVSDB cannot store",
+				utf8_escape(p->bridge, e, sizeof(e)));
+	if (p->ifindex <= 0)
+		return spec_bad(why, len, "invalid ifindex %d", p->ifindex);
+	if (p->vlan_tag < 0 || p->vlan_tag > 4095)
+		return spec_bad(why, len, "invalid VLAN %d", p->vlan_tag);
 	if (p->n_trunks && !p->trunks)
-		return false;
+		return spec_bad(why, len, "no trunk list");
 	for (i = 0; i < p->n_trunks; i++)
 		if (p->trunks[i] > 4095)
-			return false;
+			return spec_bad(why, len, "invalid trunk VLAN %u", p->trunks[i]);
 	if (p->replace_uuid && !ovsdb_uuid_valid(p->replace_uuid))
-		return false;
-	return true;
+		return spec_bad(why, len, "invalid row uuid to replace");
+	if (p->n_ext && (!p->ext_keys || !p->ext_values))
+		return spec_bad(why, len, "no external_ids");
+	for (i = 0; i < p->n_ext; i++) {
+		const char *k = p->ext_keys[i], *v = p->ext_values[i];
+
+		/*
+		 * Our own keys and duplicates are refused rather than dropped:
+		 * a user "ovskvm-owner" would hand the port's ownership to
+		 * someone else, and OVSDB rejects a map with a duplicate key.
+		 */
+		if (!k || !*k || key_reserved(k) || !ovsdb_string_valid(k))
+			return spec_bad(why, len, "external_ids key %s is not allowed",
+					k ? utf8_escape(k, e, sizeof(e)) : "(none)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(p->ext_keys[j], k))
+				return spec_bad(why, len, "external_ids key %s given twice", k);
+		if (!v)
+			return spec_bad(why, len, "external_ids %s has no value", k);
+		if (!ovsdb_string_valid(v))
+			return spec_bad(why, len, "external_ids %s: the value %s is not UTF-8, which OVSDB cannot store",
+					k, utf8_escape(v, e, sizeof(e)));
+	}
+	return 0;
 }
 
 static bool attach_input_valid(const struct ovsdb_port_spec *ports, size_t n,
@@ -211,7 +257,7 @@ static bool attach_input_valid(const struct ovsdb_port_spec *ports, size_t n,
 	if (!ports || !n || !owner || !*owner)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (!port_spec_valid(&ports[i]))
+		if (ovsdb_port_spec_check(&ports[i], NULL, 0))
 			return false;
 		/* Two inserts of one name would violate the Port name index. */
 		for (j = 0; j < i; j++)

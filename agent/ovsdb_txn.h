@@ -72,9 +72,24 @@ struct ovsdb_port_spec {
  * Bridge row exists (a missing bridge fails everything, no Port is left for
  * the garbage collector), per port a guard, an Interface and a Port insert,
  * and per bridge one "mutate" inserting all its new ports into Bridge.ports.
+ * One invalid port makes it NULL: check each with ovsdb_port_spec_check()
+ * first and leave the bad ones out, so that they do not hold up the rest.
  */
 json_t *ovsdb_txn_attach(const struct ovsdb_port_spec *ports, size_t n,
 			 const char *owner);
+
+/*
+ * Can @p go into ovsdb_txn_attach()?  Returns 0, or -EINVAL with what is
+ * wrong in @why (@len bytes, may be 0), naming the field and showing bytes
+ * that are not UTF-8 as \xNN: OVSDB stores UTF-8 strings only, and a tap
+ * name, a VM name or an ExternalID value may be anything.  Two ports of one
+ * name in a batch are ovsdb_txn_attach()'s to refuse.
+ */
+int ovsdb_port_spec_check(const struct ovsdb_port_spec *p, char *why,
+			  size_t len);
+
+/* True when @s can be an OVSDB string: valid UTF-8. */
+bool ovsdb_string_valid(const char *s);
 
 struct ovsdb_detach_spec {
 	const char *name;		/* Port.name, checked too */

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a QEMU command line tells about a VM: its name, UUID and, for a given
- * tap device, the MAC address the guest sees.  Pure: the caller reads
- * /proc/PID/cmdline.
+ * tap device, the MAC address the guest sees; and whether the process is the
+ * tap's creator at all.  Pure: the caller reads /proc/PID.
  */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -109,13 +110,13 @@ static bool opt_is(const char *opts, const char *key, const char *implied,
 	return !opt_get(opts, key, implied, v, sizeof(v)) && !strcmp(v, want);
 }
 
-static bool is_qemu(const char *argv0)
+bool qemu_is_system_emulator(const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 
 	base = base ? base + 1 : argv0;
-	return !strncmp(base, "qemu-system-", 12) || !strcmp(base, "qemu-kvm") ||
-	       !strcmp(base, "kvm") || !strncmp(base, "qemu-", 5);
+	return (!strncmp(base, "qemu-system-", 12) && base[12]) ||
+	       !strcmp(base, "qemu-kvm") || !strcmp(base, "kvm");
 }
 
 /* "-name" and "--name" are the same option to QEMU. */
@@ -207,6 +208,27 @@ static void set_mac(struct qemu_info *info, const char *v)
 			info->mac[i] += 'a' - 'A';
 }
 
+/* As QEMU's qemu_uuid_parse() takes it, in lower case; else none. */
+static void set_uuid(struct qemu_info *info, const char *v)
+{
+	size_t i;
+
+	info->uuid[0] = '\0';
+	info->bad_uuid = true;
+	if (strlen(v) != QEMU_UUID_LEN - 1)
+		return;
+	for (i = 0; i < QEMU_UUID_LEN - 1; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? v[i] != '-' : hex_digit(v[i]) < 0)
+			return;
+	}
+	for (i = 0; i < QEMU_UUID_LEN - 1; i++)
+		info->uuid[i] = v[i] >= 'A' && v[i] <= 'F' ? v[i] + 'a' - 'A' : v[i];
+	info->uuid[i] = '\0';
+	info->bad_uuid = false;
+}
+
 int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		       struct qemu_info *info)
 {
@@ -228,7 +250,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		argv[argc++] = s;
 		off += n + 1;
 	}
-	if (!argc || !is_qemu(argv[0]))
+	if (!argc || !qemu_is_system_emulator(argv[0]))
 		return -ENOENT;
 
 	/* First pass: name, uuid, and which netdev (or hub) owns the tap. */
@@ -242,7 +264,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 			if (!opt_get(val, "guest", "guest", v, sizeof(v)))
 				copy(info->name, sizeof(info->name), v);
 		} else if (!strcmp(o, "uuid")) {
-			copy(info->uuid, sizeof(info->uuid), val);
+			set_uuid(info, val);
 		} else if (!strcmp(o, "netdev") &&
 			   opt_is(val, "type", "type", "tap")) {
 			char id[OPT_LEN];
@@ -304,6 +326,82 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		}
 		if (is_known(o))
 			i++;
+	}
+	return 0;
+}
+
+/* Field 22 of /proc/PID/stat, counted after comm's closing paren. */
+static int stat_start_ticks(const char *stat, unsigned long long *ticks)
+{
+	const char *p = strrchr(stat, ')');
+	char *end;
+	int field;
+
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || p[1] < '0' || p[1] > '9')
+		return -EINVAL;
+	*ticks = strtoull(p + 1, &end, 10);
+	return *end == ' ' || *end == '\n' || !*end ? 0 : -EINVAL;
+}
+
+/* The real uid, first of the four on the "Uid:" line of /proc/PID/status. */
+static int status_ruid(const char *status, unsigned long *uid)
+{
+	const char *p = status;
+	char *end;
+
+	while (p && strncmp(p, "Uid:", 4)) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -EINVAL;
+	p += 4;
+	p += strspn(p, " \t");
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	*uid = strtoul(p, &end, 10);
+	return *end == '\t' || *end == ' ' || *end == '\n' ? 0 : -EINVAL;
+}
+
+int qemu_identify(const struct qemu_creator *c, const struct qemu_proc *pr,
+		  const char *ifname, struct qemu_info *info, char *why,
+		  size_t len)
+{
+	unsigned long long ticks;
+	unsigned long uid;
+	size_t n;
+
+	memset(info, 0, sizeof(*info));
+	if (!pr->stat || stat_start_ticks(pr->stat, &ticks) ||
+	    !pr->status || status_ruid(pr->status, &uid) || !pr->comm) {
+		snprintf(why, len, "/proc/%u cannot be read", c->pid);
+		return -ESRCH;
+	}
+	if (ticks != c->start_ticks) {
+		snprintf(why, len, "pid %u is no longer the creator (it started at another time)",
+			 c->pid);
+		return -ESRCH;
+	}
+	n = strcspn(pr->comm, "\n");
+	if (strlen(c->comm) != n || strncmp(pr->comm, c->comm, n)) {
+		snprintf(why, len, "the creator (pid %u) no longer calls itself %s", c->pid,
+			 c->comm);
+		return -ESRCH;
+	}
+	if (uid != c->uid) {
+		snprintf(why, len, "the creator (pid %u, %s) now runs as uid %lu, not as uid %u that created the tap",
+			 c->pid, c->comm, uid, c->uid);
+		return -EPERM;
+	}
+	if (!pr->cmdline || !pr->cmdline_len ||
+	    !memchr(pr->cmdline, '\0', pr->cmdline_len) ||
+	    qemu_cmdline_parse(pr->cmdline, pr->cmdline_len, ifname, info)) {
+		snprintf(why, len, "the creator (pid %u, %s) is not a QEMU system emulator",
+			 c->pid, c->comm);
+		return -ENOENT;
 	}
 	return 0;
 }

@@ -2,17 +2,23 @@
 #ifndef OVSKVM_QEMU_CMDLINE_H
 #define OVSKVM_QEMU_CMDLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define QEMU_NAME_LEN	256
 #define QEMU_UUID_LEN	37
 #define QEMU_MAC_LEN	18
 
-/* What a QEMU command line says about one of its tap devices. */
+/*
+ * What a QEMU command line says about one of its tap devices: what the
+ * process claims about itself, as anyone may write any -name or -uuid.
+ */
 struct qemu_info {
-	char name[QEMU_NAME_LEN];	/* -name guest=NAME, or "" */
-	char uuid[QEMU_UUID_LEN];	/* -uuid, or "" */
+	char name[QEMU_NAME_LEN];	/* -name guest=NAME, or "" (any bytes) */
+	char uuid[QEMU_UUID_LEN];	/* -uuid, lower case, or "" */
 	char mac[QEMU_MAC_LEN];		/* the tap's guest MAC, lower case, or "" */
+	bool bad_uuid;			/* a -uuid QEMU would refuse: uuid is "" */
 };
 
 /*
@@ -20,10 +26,49 @@ struct qemu_info {
  * 0 when argv[0] is a QEMU system emulator (whatever it found for IFNAME),
  * -ENOENT otherwise.  Understands -name, -uuid, -netdev tap (key=value or
  * JSON), -device with netdev=/mac=, -nic tap and the older -net nic/-net tap
- * pairs joined by their hub (vlan=) id.
+ * pairs joined by their hub (vlan=) id.  A -uuid that is not 8-4-4-4-12 hex
+ * digits, which QEMU refuses, is dropped (bad_uuid).
  */
 int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		       struct qemu_info *info);
+
+/*
+ * A QEMU system emulator by the name it runs as: qemu-system-ARCH, qemu-kvm
+ * or kvm, with or without a directory.  Not qemu-bridge-helper (which creates
+ * the taps of "-netdev bridge"), qemu-img or the user-mode qemu-ARCH.
+ */
+bool qemu_is_system_emulator(const char *argv0);
+
+/* What the module recorded about the process that created a tap. */
+struct qemu_creator {
+	uint32_t pid;
+	uint32_t uid;			/* real uid */
+	const char *comm;
+	unsigned long long start_ticks;	/* its start, as in /proc/PID/stat */
+};
+
+/* Files of /proc/PID as read (NUL-terminated; cmdline has its length). */
+struct qemu_proc {
+	const char *stat;
+	const char *status;
+	const char *comm;
+	const char *cmdline;
+	size_t cmdline_len;
+};
+
+/*
+ * Is the process these files describe the tap's creator, and a QEMU system
+ * emulator?  It must have the creator's start time (field 22 of stat: a
+ * reused pid has another), comm and real uid (status "Uid:"), and argv[0]
+ * must name a system emulator.  Then its command line is parsed for IFNAME
+ * into INFO and 0 returned.  Otherwise WHY (LEN bytes) says why not, for the
+ * log, and the return value is -ESRCH (another process, or unreadable),
+ * -EPERM (it runs as another uid than the one that created the tap) or
+ * -ENOENT (not a QEMU system emulator).  INFO is cleared in every case.
+ */
+int qemu_identify(const struct qemu_creator *c, const struct qemu_proc *pr,
+		  const char *ifname, struct qemu_info *info, char *why,
+		  size_t len);
 
 /*
  * Find KEY in a QEMU option string "a=b,c=d" (",," is a literal comma).  A

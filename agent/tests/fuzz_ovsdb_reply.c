@@ -3,7 +3,7 @@
  * libFuzzer harness for the OVSDB reply parsers: any JSON the server (or an
  * impostor on the socket) could send must be rejected cleanly, never crash
  * or leak.  Build:
- *   clang -g -fsanitize=fuzzer,address,undefined -Iagent agent/ovsdb_txn.c agent/ovsdb_reply.c \
+ *   clang -g -fsanitize=fuzzer,address,undefined -Iagent agent/ovsdb_txn.c agent/ovsdb_reply.c agent/utf8.c \
  *         agent/tests/fuzz_ovsdb_reply.c -ljansson -o fuzz_ovsdb_reply
  * and seed it with tests/data/ (the "result" members are real replies).
  */

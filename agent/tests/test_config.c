@@ -187,6 +187,30 @@ static void test_nul_byte(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * Everything in the file may end up in OVSDB, which holds UTF-8 only: a
+ * Latin-1 byte is refused where it is, not when the agent first uses it.
+ */
+static void test_not_utf8(void **state)
+{
+	struct config cfg;
+
+	expect_error("[Rule]\nBridge=br0\nExternalID=vm-name=caf\xe9\n",
+		     "t.conf:3: byte 0xe9 at column 23 is not UTF-8: the file must be UTF-8");
+	expect_error("[Rule]\nName=t\xc3\n", "t.conf:2: byte 0xc3 at column 7 is not UTF-8");
+	/* overlong '/', a UTF-16 surrogate, beyond U+10FFFF */
+	expect_error("[Rule]\nName=t\xc0\xaf\n", "t.conf:2: byte 0xc0 at column 7");
+	expect_error("[Rule]\nName=t\xed\xa0\x80\n", "t.conf:2: byte 0xed at column 7");
+	expect_error("[Rule]\nName=t\xf4\x90\x80\x80\n", "t.conf:2: byte 0xf4 at column 7");
+	expect_error("# caf\xe9\n[Agent]\n", "t.conf:1: byte 0xe9 at column 6");
+	/* UTF-8 itself is fine, in values and comments alike */
+	assert_int_equal(parse(&cfg, "# café ☕\n[Rule]\nBridge=br0\n"
+			       "ExternalID=vm-name=café-\xf0\x9f\x90\xa7\n"), 0);
+	assert_string_equal(errtext, "");
+	assert_string_equal(cfg.rules[0].extids[0].value, "café-\xf0\x9f\x90\xa7");
+	config_free(&cfg);
+}
+
 static void test_agent_errors(void **state)
 {
 	expect_error("[Agent]\nBridge=a/b\n", "t.conf:2: Bridge=a/b: not a valid interface name");
@@ -464,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_empty_resets),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_agent_errors),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_globs),

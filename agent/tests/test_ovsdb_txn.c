@@ -191,6 +191,54 @@ static void test_attach_invalid(void **state)
 	assert_null(ovsdb_txn_attach(&p, 1, "o"));
 }
 
+/*
+ * Each port is checked on its own, with a reason that names the field, so
+ * that the agent can leave one bad port out of a batch instead of failing
+ * all of them.
+ */
+static void test_spec_check(void **state)
+{
+	static const char *const keys[] = { "vm-name", "iface-id" };
+	static const char *const latin1[] = { "caf\xe9", "port-a" };
+	static const char *const utf8[] = { "café", "port-a" };
+	static const char *const owner_key[] = { "ovskvm-ifindex" };
+	struct ovsdb_port_spec ok = { .name = "vnet0", .ifindex = 1, .bridge = "br0" };
+	struct ovsdb_port_spec p, two[2];
+	char why[128];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(ovsdb_port_spec_check(&ok, why, sizeof(why)), 0);
+	p = ok; p.name = "tap\xe9\x01";
+	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "the name tap\\xe9\\x01 is not UTF-8, which OVSDB cannot store");
+	assert_null(ovsdb_txn_attach(&p, 1, "o"));
+	p = ok; p.bridge = "br\xff";
+	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "the bridge name br\\xff is not UTF-8, which OVSDB cannot store");
+	p = ok; p.ext_keys = keys; p.ext_values = latin1; p.n_ext = 2;
+	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "external_ids vm-name: the value caf\\xe9 is not UTF-8, which OVSDB cannot store");
+	assert_null(ovsdb_txn_attach(&p, 1, "o"));
+	p = ok; p.ext_keys = owner_key; p.ext_values = latin1; p.n_ext = 1;
+	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "external_ids key ovskvm-ifindex is not allowed");
+	p = ok; p.vlan_tag = 4096;
+	assert_int_equal(ovsdb_port_spec_check(&p, NULL, 0), -EINVAL);
+
+	/* the good port of a pair goes through once the bad one is left out */
+	two[0] = ok;
+	two[1] = ok; two[1].name = "vnet1"; two[1].ext_keys = keys; two[1].ext_values = latin1;
+	two[1].n_ext = 2;
+	assert_null(ovsdb_txn_attach(two, 2, "ovskvm"));
+	two[1].ext_values = utf8;
+	j = ovsdb_txn_attach(two, 2, "ovskvm");
+	assert_non_null(j);
+	assert_json(json_object_get(json_object_get(json_array_get(j, 6), "row"), "external_ids"),
+		    "[\"map\",[[\"vm-name\",\"café\"],[\"iface-id\",\"port-a\"]]]");
+	json_decref(j);
+}
+
 static void test_detach(void **state)
 {
 	static const char *const ifaces[] = { UUID_A };
@@ -322,6 +370,34 @@ static void test_result_recorded(void **state)
 		       "constraint violation: Transaction causes multiple rows in \"Port\"");
 	check_recorded("txn_syntax.json", -EINVAL,
 		       "operation 1 (insert on Port): syntax error: set must have");
+}
+
+/*
+ * A tap named like an Interface of another Port (a bond member, say) fails
+ * the whole transaction at commit, on the Interface name index; recorded
+ * from ovsdb-server 3.1 with Port other0 holding Interface clash0.  The
+ * message must name the interface, not only quote the server.
+ */
+static void test_result_iface_clash(void **state)
+{
+	struct ovsdb_port_spec ps[] = {
+		{ .name = "vnet7", .ifindex = 21, .bridge = "br0" },
+		{ .name = "clash0", .ifindex = 22, .bridge = "br0" },
+	};
+	json_t *doc = load_data("attach_iface_clash.json");
+	json_t *j = ovsdb_txn_attach(ps, 2, "ovskvm");
+	char *err = NULL;
+
+	(void)state;
+	assert_non_null(j);
+	assert_true(json_equal(j, json_object_get(doc, "params")));
+	assert_int_equal(ovsdb_parse_txn_result(json_object_get(doc, "result"), j, &err),
+			 -EINVAL);
+	assert_contains(err, "interface clash0 already exists in OVSDB, in a port of another name");
+	assert_contains(err, "ovs-vsctl find Interface name=clash0");
+	free(err);
+	json_decref(j);
+	json_decref(doc);
 }
 
 static void check_result(const char *result, const char *params, int want,
@@ -516,11 +592,13 @@ int main(void)
 		cmocka_unit_test(test_attach_batch),
 		cmocka_unit_test(test_attach_replace),
 		cmocka_unit_test(test_attach_invalid),
+		cmocka_unit_test(test_spec_check),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_detach_unknown_ifindex),
 		cmocka_unit_test(test_detach_invalid),
 		cmocka_unit_test(test_select_builders),
 		cmocka_unit_test(test_result_recorded),
+		cmocka_unit_test(test_result_iface_clash),
 		cmocka_unit_test(test_result_malformed),
 		cmocka_unit_test(test_owned_recorded),
 		cmocka_unit_test(test_owned_edge),
