@@ -65,8 +65,18 @@ Action=ignore}
 CONF
 }
 
+# Open vSwitch as agent_ovs.sh starts it, but on a database of its own: the
+# Port rows earlier runs left would have ovs-vswitchd take the taps itself.
+OVS_DB=/etc/openvswitch/conf.db
 ovs_start()
 {
+	if [ ! -e "$WORK/conf.db.was" ]; then
+		if [ -f $OVS_DB ]; then
+			mv $OVS_DB "$WORK/conf.db.saved" && echo saved
+		else
+			echo none
+		fi > "$WORK/conf.db.was"
+	fi
 	$OVS_CTL start --system-id=random --no-mlockall > "$WORK/ovs.log" 2>&1 ||
 		{ cat "$WORK/ovs.log"; return 1; }
 	ovs-vsctl --timeout=10 --may-exist add-br br0
@@ -75,6 +85,11 @@ ovs_start()
 ovs_stop()
 {
 	$OVS_CTL stop > /dev/null 2>&1
+	case $(cat "$WORK/conf.db.was" 2> /dev/null) in
+	saved) mv -f "$WORK/conf.db.saved" $OVS_DB ;;
+	none) rm -f $OVS_DB ;;
+	esac
+	rm -f "$WORK/conf.db.was"
 }
 
 ovs_port_exists()

@@ -11,8 +11,9 @@
 # (NotifyAccess=main).  With --freeze CMD, a message holding READY=1 stops
 # its sender (SIGSTOP) on receipt, runs CMD through sh with NOTIFY_PID,
 # NOTIFY_SEQ (the message's number, from 1) and NOTIFY_MSG in its
-# environment, then lets the sender go on (SIGCONT): CMD sees the state the
-# sender was in when it said READY=1.
+# environment, logs the message, then lets the sender go on (SIGCONT): CMD
+# sees the state the sender was in when it said READY=1, and its output is
+# there once the message's line is.
 #
 # Usage: sd_notify_listen.py [--freeze CMD] SOCKET LOG
 
@@ -63,11 +64,13 @@ def main():
                     stopped = True
                 except ProcessLookupError:
                     pass
-            log.write("%.3f %.0f %d %s\n" % (mono_ms, real_ms, pid, msg.replace("\n", "|")))
             if stopped:
                 env = dict(os.environ, NOTIFY_PID=str(pid), NOTIFY_SEQ=str(seq),
                            NOTIFY_MSG=msg)
                 subprocess.run(["sh", "-c", freeze], env=env, check=False)
+            # logged once CMD is done: whoever waits for the line finds its output
+            log.write("%.3f %.0f %d %s\n" % (mono_ms, real_ms, pid, msg.replace("\n", "|")))
+            if stopped:
                 os.kill(pid, signal.SIGCONT)
 
 
