@@ -530,15 +530,36 @@ static int rule_vlan(struct parser *p, const char *v)
 	return 0;
 }
 
+static bool has_trunk(const struct config_rule *r, unsigned long vid)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_trunks; i++)
+		if (r->trunks[i] == vid)
+			return true;
+	return false;
+}
+
+/*
+ * A list key: each assignment adds to the VLANs of the earlier ones (a VLAN
+ * given twice counts once, OVS's trunks column being a set) and an empty
+ * assignment empties the list.  A bad assignment adds nothing.
+ */
 static int rule_trunks(struct parser *p, const char *v)
 {
 	struct config_rule *r = p->rule;
+	uint16_t trunks[OVSKVM_MAX_TRUNKS];
+	unsigned int n = r->n_trunks;
 	char buf[1024], *tok, *save;
 	unsigned long lo, hi, i;
 
-	r->n_trunks = 0;
-	if (strlen(v) >= sizeof(buf) || !*v)
+	if (!*v) {
+		r->n_trunks = 0;
+		return 0;
+	}
+	if (strlen(v) >= sizeof(buf))
 		goto bad;
+	memcpy(trunks, r->trunks, sizeof(trunks));
 	strcpy(buf, v);
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
@@ -553,13 +574,15 @@ static int rule_trunks(struct parser *p, const char *v)
 			goto bad;
 		if (hi < lo) {
 			error(p, "Trunks=%s: range %lu-%lu is empty", v, lo, hi);
-			return -EINVAL;
+			goto undo;
 		}
 		for (i = lo; i <= hi; i++) {
+			if (has_trunk(r, i))
+				continue;
 			if (r->n_trunks == OVSKVM_MAX_TRUNKS) {
-				error(p, "Trunks=%s: at most %d VLANs", v,
+				error(p, "Trunks=%s: at most %d VLANs per rule", v,
 				      OVSKVM_MAX_TRUNKS);
-				return -EINVAL;
+				goto undo;
 			}
 			r->trunks[r->n_trunks++] = i;
 		}
@@ -568,6 +591,9 @@ static int rule_trunks(struct parser *p, const char *v)
 bad:
 	error(p, "Trunks=%s: expected VLAN ids 0-%d and ranges, such as 10,20-29",
 	      v, OVSKVM_VLAN_MAX);
+undo:
+	memcpy(r->trunks, trunks, sizeof(trunks));
+	r->n_trunks = n;
 	return -EINVAL;
 }
 
@@ -807,8 +833,9 @@ static void assignment(struct parser *p, char *s)
 	for (k = keys; k->name; k++) {
 		if (strcmp(k->name, key))
 			continue;
+		/* An empty assignment of a list key sets nothing. */
 		if (k->parse(p, value) == 0 && k->rk >= 0)
-			p->rule->key_line[k->rk] = p->line;
+			p->rule->key_line[k->rk] = *value ? p->line : 0;
 		return;
 	}
 	for (k = keys; k->name; k++) {

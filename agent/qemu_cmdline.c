@@ -23,7 +23,6 @@ int qemu_opt_get(const char *opts, const char *key, const char *implied,
 {
 	const char *p = opts;
 	bool first = true;
-	char elem_key[OPT_LEN];
 
 	while (*p) {
 		size_t kl = 0, vl = 0;
@@ -44,8 +43,7 @@ int qemu_opt_get(const char *opts, const char *key, const char *implied,
 		}
 		if (eq) {
 			kl = eq - p;
-			match = kl < sizeof(elem_key) && kl == strlen(key) &&
-				!strncmp(p, key, kl);
+			match = kl == strlen(key) && !strncmp(p, key, kl);
 			p = eq + 1;
 		} else {
 			match = first && implied && !strcmp(key, implied);
@@ -130,8 +128,10 @@ static const char *opt_name(const char *arg)
 }
 
 /*
- * Options we read always take a value; anything else is skipped one word at a
- * time, and a value never starts with '-' in practice.
+ * The options read here take a value, which is skipped with them even when it
+ * starts with '-'.  Any other word is looked at on its own: an option unknown
+ * here whose value looks like one of these options is misread, which costs
+ * only the labels (a process may claim anything about itself anyway).
  */
 static bool is_known(const char *o)
 {

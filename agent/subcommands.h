@@ -13,9 +13,8 @@ int cmd_monitor(int argc, char *argv[]);
 int cmd_agent(int argc, char *argv[]);
 
 /*
- * Parse the options every subcommand takes (-h/--help plus LONGOPTS given
- * as getopt_long would); prints USAGE and returns 0 for --help.  Shared by
- * the subcommands so their help behaves the same.
+ * Print a subcommand's USAGE, a printf format whose one %s is the program's
+ * name, to stdout (for --help) or to stderr (after a usage error).
  */
 void print_usage(const char *usage, int to_stderr);
 

@@ -158,6 +158,38 @@ static void test_empty_resets(void **state)
 	config_free(&cfg);
 }
 
+/* Trunks= is a list key as ovskvm.conf(5) says: it adds up, once per VLAN. */
+static void test_trunks_list(void **state)
+{
+	struct config_rule *r;
+	struct config cfg;
+
+	assert_int_equal(parse(&cfg, "[Rule]\nBridge=b\nTrunks=10,20-21\n"
+				     "Trunks=21 30\nTrunks=10\n"), 0);
+	r = &cfg.rules[0];
+	assert_int_equal(r->n_trunks, 4);
+	assert_int_equal(r->trunks[0], 10);
+	assert_int_equal(r->trunks[2], 21);
+	assert_int_equal(r->trunks[3], 30);
+	assert_int_equal(r->key_line[RK_TRUNKS], 5);
+	config_free(&cfg);
+
+	/* An empty assignment empties it, and then sets nothing ... */
+	assert_int_equal(parse(&cfg, "[Rule]\nBridge=b\nTrunks=10\nTrunks=\nTrunks=7\n"), 0);
+	assert_int_equal(cfg.rules[0].n_trunks, 1);
+	assert_int_equal(cfg.rules[0].trunks[0], 7);
+	config_free(&cfg);
+	/* ... so it leaves an access port an access port. */
+	assert_int_equal(parse(&cfg, "[Rule]\nBridge=b\nTrunks=10\nTrunks=\nVLAN=5\n"), 0);
+	assert_int_equal(cfg.rules[0].n_trunks, 0);
+	assert_int_equal(cfg.rules[0].vlan_tag, 5);
+	assert_int_equal(cfg.rules[0].key_line[RK_TRUNKS], 0);
+	config_free(&cfg);
+	/* An empty list is a list too (an assignment ExternalID= that empties). */
+	assert_int_equal(parse(&cfg, "[Rule]\nAction=ignore\nExternalID=\nTrunks=\n"), 0);
+	config_free(&cfg);
+}
+
 static void test_structure_errors(void **state)
 {
 	expect_error("Bridge=br0\n", "t.conf:1: Bridge= outside of a section: put it under [Agent] or [Rule]");
@@ -255,10 +287,10 @@ static void test_rule_errors(void **state)
 	expect_error("[Rule]\nBridge=b\nVLAN=0\n", "VLAN=0: expected a VLAN id from 1 to 4094");
 	expect_error("[Rule]\nBridge=b\nVLAN=4095\n", "VLAN=4095: expected");
 	expect_error("[Rule]\nBridge=b\nTrunks=1,x\n", "Trunks=1,x: expected VLAN ids 0-4095 and ranges, such as 10,20-29");
-	expect_error("[Rule]\nBridge=b\nTrunks=\n", "Trunks=: expected VLAN ids");
 	expect_error("[Rule]\nBridge=b\nTrunks=4096\n", "Trunks=4096: expected");
 	expect_error("[Rule]\nBridge=b\nTrunks=9-3\n", "Trunks=9-3: range 9-3 is empty");
-	expect_error("[Rule]\nBridge=b\nTrunks=0-64\n", "Trunks=0-64: at most 64 VLANs");
+	expect_error("[Rule]\nBridge=b\nTrunks=0-64\n", "Trunks=0-64: at most 64 VLANs per rule");
+	expect_error("[Rule]\nBridge=b\nTrunks=0-40\nTrunks=41-70\n", "t.conf:4: Trunks=41-70: at most 64 VLANs per rule");
 	expect_error("[Rule]\nBridge=b\nBringUp=maybe\n", "BringUp=maybe: expected yes or no");
 	expect_error("[Rule]\nBridge=b\nExternalID=novalue\n", "ExternalID=novalue: expected KEY=VALUE");
 	expect_error("[Rule]\nBridge=b\nExternalID==x\n", "the key may hold letters, digits and - _ . : only");
@@ -486,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_empty_resets),
+		cmocka_unit_test(test_trunks_list),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_not_utf8),
