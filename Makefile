@@ -34,6 +34,10 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 	procps psmisc openvswitch-switch libmnl-dev libkmod-dev libjansson-dev \
 	libcmocka-dev valgrind clang libclang-rt-14-dev linux-source-6.1 xz-utils \
 	python3-yaml python3-jsonschema linux-source-6.12 libsystemd-dev
+# `make deb`: the Debian packages' build and check.
+DEPS += debhelper dh-dkms lintian
+# selftests/libvirt.sh: real libvirt domains (dnsmasq-base for the default NAT network).
+DEPS += libvirt-daemon-system libvirt-clients dnsmasq-base
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
@@ -68,6 +72,8 @@ help:
 	@echo "             in the test VM; results in selftests/bench/out/"
 	@echo "  install    the agent, man pages, systemd unit, config and module"
 	@echo "             snippets (DESTDIR=, PREFIX=/usr); uninstall removes them"
+	@echo "  deb        the Debian packages ovskvm and ovskvm-autoport-dkms in"
+	@echo "             $(DEB_DIR)/ (dpkg-buildpackage on a clean copy, then lintian)"
 	@echo "  dkms-install    the module source to $(DKMS_SRC), then dkms"
 	@echo "                  add/build/install for DKMS_KERNELS; dkms-uninstall"
 	@echo "  clean      remove build products"
@@ -239,3 +245,30 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove ovskvm_autoport/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# The Debian packages (debian/), built from a clean copy of the tree: the
+# files git knows of (tracked, or new and not ignored) when this is a git
+# checkout, else the tree without its build products.  Lintian errors fail.
+.PHONY: deb
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/ovskvm-$(VERSION)
+
+deb:
+	@for c in dpkg-buildpackage dh dh_dkms lintian; do command -v $$c > /dev/null || \
+		{ echo "deb: $$c is missing: run 'make deps'" >&2; exit 1; }; done
+	@v=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); test "$$v" = "$(VERSION)" || \
+		{ echo "deb: debian/changelog is at $$v, kmod/version.h at $(VERSION): add a changelog entry" >&2; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	@if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then \
+		git ls-files -z -co --exclude-standard | grep -zv '^build/' | \
+			while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done | \
+			cpio -0 -pdm --quiet $(DEB_SRC) || exit 1; \
+	else \
+		tar -c --exclude=./build --exclude=./.vm --exclude='*.o' --exclude='*.ko' \
+			--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' --exclude='*.a' . | \
+			tar -x -C $(DEB_SRC) || exit 1; \
+	fi
+	cd $(DEB_SRC) && nice -n 10 dpkg-buildpackage -b -us -uc
+	lintian --fail-on error $(DEB_DIR)/ovskvm_*.changes
+	@ls -l $(DEB_DIR)/*.deb

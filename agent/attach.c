@@ -2,8 +2,20 @@
 /*
  * The agent's side of OVSDB: the connection with its backoff, attaching the
  * pending taps in one transaction per batch, detaching the ports of taps
- * that are gone (only rows we own whose recorded ifindex is that tap's), and
- * the resync that compares the module's ports with our OVSDB rows afresh.
+ * that are gone (only rows we own whose recorded ifindex and boot are that
+ * tap's), and the resync that compares the module's ports with our OVSDB
+ * rows afresh.
+ *
+ * A row of ours recorded for another tap of the same name (another ifindex,
+ * or another boot: conf.db outlives reboots) is rewritten in place for the
+ * live tap, never deleted under it: ovs-vswitchd may have put the new tap on
+ * it already, with the old VM's VLAN.  Taps the module reports attached to
+ * OVS are confirmed against their row the same way (port_attached()).
+ * Not so when another program wrote to that row's Interface since we did (its
+ * external_ids no longer match the checksum the Port records, ovsdb_txn.h):
+ * libvirt's `ovs-vsctl --may-exist add-port` keeps the row and adds the
+ * keys OVN binds the VM by.  Such a row is that program's now: neither
+ * rewritten nor deleted, whichever tap comes or goes (row_taken()).
  *
  * One bad tap never holds up the others: every port is checked before it
  * goes into a transaction (a name or value OVSDB cannot store is left out,
@@ -21,7 +33,9 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "fdholder.h"
 #include "log.h"
+#include "monitor.h"
 #include "ovsdb_txn.h"
 #include "reasons.h"
 #include "utf8.h"
@@ -32,6 +46,64 @@
 
 /* NAME as it can be shown: bytes that are not UTF-8 as \xNN. */
 #define esc(name, buf)	utf8_escape(name, buf, sizeof(buf))
+
+#define BOOT_ID_PATH	"/proc/sys/kernel/random/boot_id"
+
+/*
+ * This boot's id, which our rows record next to the ifindex; NULL if it
+ * cannot be read (then rows are told apart by ifindex alone, as rows
+ * written before the boot id was recorded are).
+ */
+static const char *boot_id(struct agent *a)
+{
+	static bool warned;
+	char buf[64] = "";
+	FILE *f;
+
+	if (a->boot_id[0])
+		return a->boot_id;
+	f = fopen(BOOT_ID_PATH, "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!ovsdb_uuid_valid(buf)) {
+		if (!warned)
+			pr_warn("cannot read the boot id from %s: OVSDB ports of an earlier boot are told apart by ifindex only",
+				BOOT_ID_PATH);
+		warned = true;
+		return NULL;
+	}
+	memcpy(a->boot_id, buf, BOOT_ID_LEN + 1);
+	return a->boot_id;
+}
+
+static bool owner_ours(const char *owner)
+{
+	return owner && !strcmp(owner, AGENT_OWNER);
+}
+
+/*
+ * Is a row of ours recorded as (IFINDEX, BOOT) the one of tap TAP_IFINDEX
+ * of this boot?  A row without a boot id (written before it was recorded)
+ * is taken at its ifindex only by resync, which must not delete it under a
+ * live tap; an attach rewrites it with the boot id.
+ */
+static bool row_is_tap(struct agent *a, int ifindex, const char *boot,
+		       uint32_t tap_ifindex, bool legacy_ok)
+{
+	const char *ours = boot_id(a);
+
+	if (ifindex <= 0 || (uint32_t)ifindex != tap_ifindex)
+		return false;
+	if (!ours)
+		return true;
+	if (!boot)
+		return legacy_ok;
+	return !strcmp(boot, ours);
+}
 
 static struct pend *find_pending(struct agent *a, uint32_t ifindex)
 {
@@ -80,7 +152,7 @@ static void save_reasons(struct agent *a)
 
 	if (!a->reasons_dirty)
 		return;
-	r = calloc(a->n_pending ?: 1, sizeof(*r));
+	r = calloc(a->n_pending + monitor_n_reasons(a) ?: 1, sizeof(*r));
 	if (!r)
 		return;
 	for (i = 0; i < a->n_pending; i++) {
@@ -93,6 +165,7 @@ static void save_reasons(struct agent *a)
 		r[n].reason = p->reason;
 		n++;
 	}
+	n += monitor_reasons(a, r + n, monitor_n_reasons(a));	/* Interface errors */
 	ret = reasons_save(path, r, n);
 	free(r);
 	if (ret && !a->reasons_failed)
@@ -126,7 +199,7 @@ static ssize_t read_at(int dfd, const char *name, char *buf, size_t len)
  * descriptor, which stays bound to that process even if the pid is reused
  * meanwhile, and qemu_identify() checks start time, comm and uid first.
  */
-static void read_qemu(struct pend *p)
+static void read_creator(struct pend *p)
 {
 	static char cmdline[65536];
 	char stat[1024], status[4096], comm[32], dir[32];
@@ -181,6 +254,70 @@ unreadable:
 			 "its creator's /proc/%u cannot be read: %s", c.pid, strerror(-ret));
 }
 
+/*
+ * The VM identity of P's tap: from its creator's command line when QEMU
+ * created it, else, when libvirt's daemon did, from the QEMU that holds it
+ * now (libvirt hands QEMU its taps as descriptors: fdholder.h).  Only then:
+ * looking for the holder reads every process's descriptors.
+ */
+static void read_qemu(struct pend *p)
+{
+	struct fdholder h;
+	char why[128], e[ESC_LEN];
+	size_t n;
+
+	read_creator(p);
+	p->holder_pid = 0;
+	if (p->is_qemu || p->qemu_suspect ||
+	    !(p->port.flags & OVSKVM_PORT_F_CREATOR_KNOWN) ||
+	    !fdholder_creator_hands_off(p->port.creator_comm))
+		return;
+	if (fdholder_identify("/proc", p->port.ifname, &h, &p->qemu, why, sizeof(why))) {
+		n = strlen(p->not_qemu);
+		snprintf(p->not_qemu + n, sizeof(p->not_qemu) - n, ", and %s", why);
+		return;
+	}
+	p->is_qemu = true;
+	p->holder_pid = h.pid;
+	pr_debug("%s: VM identity from QEMU pid %u (uid %u), which holds the tap as descriptor %d; %s (pid %u) created it",
+		 esc(p->port.ifname, e), h.pid, h.uid, h.fd, p->port.creator_comm, p->port.creator_pid);
+}
+
+/*
+ * Is P a tap of libvirt's still waiting for the QEMU that libvirt starts
+ * with it?  Until then it is not attached: the port gets the VM's labels at
+ * once, and a tap that libvirt puts on an OVS bridge itself (interface type
+ * bridge, virtualport openvswitch) has libvirt's Port row by then, which the
+ * agent leaves alone.  A tap no QEMU takes in time goes without labels.
+ */
+static bool awaiting_holder(struct agent *a, struct pend *p)
+{
+	uint64_t now = now_ms();
+	char why[REASON_LEN], e[ESC_LEN];
+
+	if (!p->holder_until)
+		return false;
+	esc(p->port.ifname, e);
+	read_qemu(p);
+	if (p->is_qemu) {
+		p->holder_until = 0;
+		return false;
+	}
+	if (now < p->holder_until) {
+		snprintf(why, sizeof(why), "waiting for the QEMU that %s (pid %u) hands the tap to",
+			 p->port.creator_comm, p->port.creator_pid);
+		if (set_reason(a, p, why))
+			pr_debug("%s: %s", e, why);
+		if (!a->batch_at || a->batch_at > now + HOLDER_POLL_MS)
+			a->batch_at = now + HOLDER_POLL_MS;
+		return true;
+	}
+	pr_warn("%s: no QEMU took the tap from its creator %s (pid %u) within %u s: attached without the VM's labels",
+		e, p->port.creator_comm, p->port.creator_pid, HOLDER_WAIT_MS / 1000);
+	p->holder_until = 0;
+	return false;
+}
+
 /* Ports the agent attaches: pending on a bridge that is not a Linux one. */
 bool wants_ovs(const struct ovskvm_port *p)
 {
@@ -210,6 +347,9 @@ void add_pending(struct agent *a, const struct ovskvm_port *port)
 		memset(p, 0, sizeof(*p));
 		p->port = *port;
 		read_qemu(p);
+		if (!p->is_qemu && (port->flags & OVSKVM_PORT_F_CREATOR_KNOWN) &&
+		    fdholder_creator_hands_off(port->creator_comm))
+			p->holder_until = now_ms() + HOLDER_WAIT_MS;
 	} else {
 		p->port = *port;
 		p->unfit = false;	/* its bridge may have changed: look again */
@@ -218,15 +358,41 @@ void add_pending(struct agent *a, const struct ovskvm_port *port)
 		a->batch_at = now_ms() + COALESCE_MS;
 }
 
-void add_gone(struct agent *a, uint32_t ifindex, const char *name)
+/*
+ * A tap of an OVS rule that the module reports in the OVS datapath.  One
+ * that someone else put on a Linux bridge first (libvirt's NAT network
+ * virbr0, say) is theirs: not added to OVSDB, which could not take it.
+ */
+static bool in_ovs(const struct ovskvm_port *p)
+{
+	return p->state == OVSKVM_PORT_ATTACHED && p->has_rule && p->bridge[0] &&
+	       (p->bridge_kind == OVSKVM_BRIDGE_OVS ||
+		p->bridge_kind == OVSKVM_BRIDGE_NONE) &&
+	       (!p->master[0] || !strcmp(p->master, "ovs-system"));
+}
+
+void port_attached(struct agent *a, const struct ovskvm_port *p)
+{
+	if (in_ovs(p))
+		add_pending(a, p);	/* attach_batch() confirms its row */
+	else
+		drop_pending(a, p->ifindex);
+}
+
+/* BOOT: the boot the row records, "" if none (or NULL: this boot's). */
+static void add_gone_boot(struct agent *a, uint32_t ifindex, const char *name,
+			  const char *boot)
 {
 	unsigned int i;
 
 	/* OVSDB holds no Port of a name it cannot store: nothing to remove */
 	if (!ovsdb_string_valid(name))
 		return;
+	if (!boot)
+		boot = boot_id(a) ?: "";
 	for (i = 0; i < a->n_gone; i++)
-		if (a->gone[i].ifindex == ifindex && !strcmp(a->gone[i].name, name))
+		if (a->gone[i].ifindex == ifindex && !strcmp(a->gone[i].name, name) &&
+		    !strcmp(a->gone[i].boot, boot))
 			return;
 	if (a->n_gone == a->cap_gone) {
 		unsigned int cap = a->cap_gone ? a->cap_gone * 2 : 16;
@@ -241,23 +407,46 @@ void add_gone(struct agent *a, uint32_t ifindex, const char *name)
 	}
 	a->gone[a->n_gone].ifindex = ifindex;
 	snprintf(a->gone[a->n_gone].name, IFNAMSIZ, "%s", name);
+	snprintf(a->gone[a->n_gone].boot, sizeof(a->gone[a->n_gone].boot), "%s", boot);
 	a->n_gone++;
 	if (!a->batch_at)
 		a->batch_at = now_ms() + COALESCE_MS;
 }
 
+void add_gone(struct agent *a, uint32_t ifindex, const char *name)
+{
+	add_gone_boot(a, ifindex, name, NULL);
+}
+
 /* OVSDB connection */
+
+/*
+ * The next pause before reconnecting: it doubles up to ReconnectMax, and
+ * starts again from the shortest only after a connection that lasted, so a
+ * server that accepts and closes at once is not hammered.
+ */
+static void schedule_reconnect(struct agent *a)
+{
+	a->reconnect_at = now_ms() + a->backoff_ms;
+	a->backoff_ms *= 2;
+	if (a->backoff_ms > a->cfg.reconnect_max_ms)
+		a->backoff_ms = a->cfg.reconnect_max_ms;
+}
 
 void db_lost(struct agent *a, const char *why)
 {
+	bool lasted;
+
 	if (!a->db)
 		return;
+	lasted = now_ms() - a->connected_at >= BACKOFF_STABLE_MS;
 	pr_warn("lost the OVSDB connection to %s: %s; ports stay pending until it is back",
 		a->cfg.ovsdb, why ?: "closed");
 	ovsdb_close(a->db);
 	a->db = NULL;
-	a->backoff_ms = BACKOFF_MIN_MS;
-	a->reconnect_at = now_ms() + a->backoff_ms;
+	if (lasted)
+		a->backoff_ms = BACKOFF_MIN_MS;
+	schedule_reconnect(a);
 	a->db_down_logged = true;
 }
 
@@ -269,7 +458,7 @@ void db_connect(struct agent *a)
 	if (a->db) {
 		pr_info("connected to OVSDB at %s", a->cfg.ovsdb);
 		a->db_down_logged = false;
-		a->backoff_ms = BACKOFF_MIN_MS;
+		a->connected_at = now_ms();
 		a->resync = true;
 		free(err);
 		return;
@@ -282,10 +471,7 @@ void db_connect(struct agent *a)
 		pr_debug("OVSDB at %s still unreachable: %s", a->cfg.ovsdb, err ?: "");
 	}
 	free(err);
-	a->reconnect_at = now_ms() + a->backoff_ms;
-	a->backoff_ms *= 2;
-	if (a->backoff_ms > a->cfg.reconnect_max_ms)
-		a->backoff_ms = a->cfg.reconnect_max_ms;
+	schedule_reconnect(a);
 }
 
 /* Run PARAMS (stolen) as one transaction; 0 or -errno, message in *err. */
@@ -331,7 +517,36 @@ static int select_ports(struct agent *a, const char *const *names, size_t n,
 	return ret;
 }
 
-/* Detach: delete our Port rows of taps that are gone. */
+/* A pending tap called NAME that can go into a transaction, if any. */
+static struct pend *pending_named(struct agent *a, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_pending; i++)
+		if (!a->pending[i].unfit && !strcmp(a->pending[i].port.ifname, name))
+			return &a->pending[i];
+	return NULL;
+}
+
+/* Was the takeover of the row of tap IFINDEX logged already?  Notes it if not. */
+static bool taken_logged(struct agent *a, uint32_t ifindex)
+{
+	unsigned int i, n = a->n_taken_logged;
+
+	for (i = 0; i < n && i < TAKEN_LOGGED; i++)
+		if (a->taken_logged[i] == ifindex)
+			return true;
+	a->taken_logged[n % TAKEN_LOGGED] = ifindex;
+	/* past the first round every slot is in use: stay in the second */
+	a->n_taken_logged = n + 1 < 2 * TAKEN_LOGGED ? n + 1 : TAKEN_LOGGED;
+	return false;
+}
+
+/*
+ * Detach: delete our Port rows of taps that are gone.  A row whose name a
+ * new tap has taken meanwhile is left to attach_pending(), which rewrites it
+ * in place for that tap in its own transaction.
+ */
 void detach_gone(struct agent *a)
 {
 	struct ovsdb_detach_spec *specs;
@@ -356,22 +571,39 @@ void detach_gone(struct agent *a)
 
 		if (!r->present)
 			continue;
-		if (!r->owner || strcmp(r->owner, AGENT_OWNER)) {
+		if (!owner_ours(r->owner)) {
 			pr_debug("%s: the OVSDB port is not ours, left alone", names[i]);
 			continue;
 		}
-		if (r->ifindex != (int)a->gone[i].ifindex) {
+		if (r->ifindex != (int)a->gone[i].ifindex ||
+		    (r->boot && strcmp(r->boot, a->gone[i].boot))) {
 			pr_info("%s: the OVSDB port belongs to a newer tap of that name (ifindex %d, not %u), left alone",
 				names[i], r->ifindex, a->gone[i].ifindex);
+			continue;
+		}
+		if (!r->iface_as_written) {	/* see row_taken() */
+			log_msg(taken_logged(a, r->ifindex) ? LOG_DEBUG : LOG_NOTICE,
+				"%s: tap gone (ifindex %d), but its OVSDB port belongs to another program now: its Interface was changed by another program: left alone",
+				names[i], r->ifindex);
+			continue;
+		}
+		if (pending_named(a, names[i])) {
+			pr_debug("%s: the OVSDB port of the tap that is gone goes to the new tap of that name",
+				 names[i]);
 			continue;
 		}
 		specs[n].name = names[i];
 		specs[n].port_uuid = r->uuid;
 		specs[n].ifindex = r->ifindex;
+		specs[n].boot = r->boot;
 		n++;
 	}
 	if (n) {
 		ret = transact(a, ovsdb_txn_detach(specs, n, AGENT_OWNER), NULL, &err);
+		/* the monitor is told: its update is no one else's del-port */
+		if (!ret || ret == -ETIMEDOUT)
+			for (i = 0; i < n; i++)
+				monitor_own_delete(a, specs[i].port_uuid);
 		if (ret == -ESTALE)
 			pr_info("a port changed while it was being removed, nothing deleted: %s; resyncing",
 				err ?: "");
@@ -454,7 +686,8 @@ static void expand_extids(struct agent *a, struct pend *p, struct extids *x)
 			if (p->is_qemu)
 				pr_warn("%s: ExternalID %s (%s:%d) left out: the command line of QEMU (pid %u, %s) has no %s%s",
 					e, ex->key, a->cfg.path, ex->line,
-					p->port.creator_pid, p->port.creator_comm, w,
+					p->holder_pid ?: p->port.creator_pid,
+					p->holder_pid ? "holding the tap" : p->port.creator_comm, w,
 					missing == 'u' && p->qemu.bad_uuid ?
 					": its -uuid is not a UUID" : "");
 			else
@@ -496,6 +729,9 @@ static void attach_failed(struct agent *a, struct pend *p, int ret, const char *
 			e, why);
 	else if (ret == -EEXIST)	/* someone raced us: looked at again at once */
 		pr_debug("%s: %s", e, why);
+	else if (ret == -ESTALE)	/* its row changed under us: read again */
+		log_msg(lvl == LOG_ERR ? LOG_NOTICE : LOG_DEBUG,
+			"%s: %s; looking at it again", e, why);
 	else
 		log_msg(lvl, "%s: attaching to %s failed: %s; retrying", e,
 			p->port.bridge, why);
@@ -523,6 +759,65 @@ static bool port_fit(struct agent *a, struct pend *p)
 	log_msg(lvl, "%s: cannot attach: %s; it stays pending", e, why);
 	p->unfit = true;
 	return false;
+}
+
+/*
+ * The stale row S would have been rewritten for cannot be (its new bridge
+ * is missing): remove it, guarded, so that ovs-vswitchd does not keep the
+ * tap on it with the old VM's VLAN meanwhile.
+ */
+static void drop_stale(struct agent *a, const struct ovsdb_port_spec *s)
+{
+	struct ovsdb_detach_spec d = {
+		.name = s->name, .port_uuid = s->replace_uuid,
+		.ifindex = s->replace_ifindex, .boot = s->replace_boot,
+	};
+	char *err = NULL;
+	int ret;
+
+	ret = transact(a, ovsdb_txn_detach(&d, 1, AGENT_OWNER), NULL, &err);
+	if (!ret || ret == -ETIMEDOUT)
+		monitor_own_delete(a, s->replace_uuid);
+	if (ret)
+		pr_warn("%s: removing the stale OVSDB port of that name failed: %s",
+			s->name, err ?: strerror(-ret));
+	else
+		pr_info("%s: stale OVSDB port of that name (ifindex %d) removed until the tap can be attached",
+			s->name, s->replace_ifindex);
+	free(err);
+}
+
+/*
+ * R, a stale row of ours of P's name, had its Interface written to by
+ * another program since we wrote it (libvirt's `ovs-vsctl --may-exist
+ * add-port ... -- set Interface ... external-ids:iface-id=...` keeps our
+ * row and adds its keys, which OVN binds): it is theirs now.  Left alone
+ * like a row of someone else's, kept pending but unfit, said once per tap.
+ */
+static void row_taken(struct agent *a, struct pend *p,
+		      const struct ovsdb_port_row *r)
+{
+	char why[REASON_LEN], keys[128] = "", e[ESC_LEN];
+	const json_t *pair;
+	size_t i, len = 0;
+
+	json_array_foreach(json_array_get(r->iface_ext, 1), i, pair)
+		if (len < sizeof(keys))
+			len += snprintf(keys + len, sizeof(keys) - len, "%s%s",
+					len ? " " : "",
+					json_string_value(json_array_get(pair, 0)));
+	snprintf(why, sizeof(why), "managed by someone else: the OVSDB port of that name was left by this agent (ifindex %d), but its Interface was changed by another program: left alone",
+		 r->ifindex);
+	set_reason(a, p, why);
+	p->unfit = true;
+	esc(p->port.ifname, e);
+	if (taken_logged(a, p->port.ifindex))
+		pr_debug("%s: %s", e, why);
+	else
+		pr_notice("%s: the OVSDB port %s, left by this agent for ifindex %d, belongs to another program now: its Interface was changed by another program: left alone (Interface external_ids: %s)",
+			  e, e, r->ifindex,
+			  !r->iface_ext ? "unknown, the port has not one Interface of that name" :
+			  keys[0] ? keys : "none");
 }
 
 /*
@@ -558,16 +853,27 @@ static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count,
 		const struct ovsdb_port_row *r = &rows[i];
 		struct ovsdb_port_spec *s = &specs[n];
 
-		if (r->present && r->owner && !strcmp(r->owner, AGENT_OWNER) &&
-		    r->ifindex == (int)p->port.ifindex) {
+		if (r->present && owner_ours(r->owner) &&
+		    row_is_tap(a, r->ifindex, r->boot, p->port.ifindex, false)) {
 			pr_debug("%s: already in OVSDB", names[i]);
 			done[n_done++] = p->port.ifindex;
 			continue;
 		}
-		if (r->present && (!r->owner || strcmp(r->owner, AGENT_OWNER))) {
-			pr_notice("%s: OVSDB already has a port of that name, not created by this agent (owner %s): left as it is",
-				  names[i], r->owner ?: "none");
-			done[n_done++] = p->port.ifindex;
+		if (r->present && !owner_ours(r->owner)) {
+			/*
+			 * Someone else's (libvirt's openvswitch virtualport):
+			 * kept as pending but unfit, so that it is not tried
+			 * again and `ovskvm status` shows whose it is.
+			 */
+			snprintf(why, sizeof(why), "managed by someone else: OVSDB has a port of that name not created by this agent (owner %s), left as it is",
+				 r->owner ?: "none");
+			if (set_reason(a, p, why))
+				pr_notice("%s: %s", esc(names[i], e), why);
+			p->unfit = true;
+			continue;
+		}
+		if (r->present && !r->iface_as_written) {	/* ours, taken over */
+			row_taken(a, p, r);
 			continue;
 		}
 		expand_extids(a, p, &x[n]);
@@ -580,9 +886,14 @@ static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count,
 		s->ext_keys = x[n].keys;
 		s->ext_values = x[n].values;
 		s->n_ext = x[n].n;
-		if (r->present) {	/* ours, for an earlier tap of that name */
+		s->boot = boot_id(a);
+		if (r->present) {	/* ours, for an earlier tap or boot */
 			s->replace_uuid = r->uuid;
 			s->replace_ifindex = r->ifindex;
+			s->replace_boot = r->boot;
+			s->replace_ifaces = (const char (*)[OVSDB_UUID_LEN + 1])r->iface_uuids;
+			s->n_replace_ifaces = r->n_ifaces;
+			s->replace_iface_ext = r->iface_ext;
 		}
 		if (ovsdb_port_spec_check(s, why, sizeof(why))) {
 			log_msg(set_reason(a, p, why) ? LOG_ERR : LOG_DEBUG,
@@ -596,17 +907,24 @@ static int attach_batch(struct agent *a, unsigned int *idx, unsigned int count,
 	if (n) {
 		ret = transact(a, ovsdb_txn_attach(specs, n, AGENT_OWNER), NULL, err);
 		for (i = 0; !ret && i < n; i++) {
-			char vlan[32] = "";
+			char vlan[32] = "", old[96] = "";
 
 			if (specs[i].vlan_tag)
 				snprintf(vlan, sizeof(vlan), " VLAN %d", specs[i].vlan_tag);
 			else if (specs[i].n_trunks)
 				snprintf(vlan, sizeof(vlan), " trunks (%zu)", specs[i].n_trunks);
+			if (specs[i].replace_uuid)
+				snprintf(old, sizeof(old), ", on the port of that name left by ifindex %d of %s, rewritten in place",
+					 specs[i].replace_ifindex,
+					 !specs[i].replace_boot ? "an unrecorded boot" :
+					 specs[i].boot && !strcmp(specs[i].replace_boot, specs[i].boot) ?
+					 "this boot" : "an earlier boot");
 			pr_info("%s (ifindex %d): added to OVS bridge %s%s%s",
-				specs[i].name, specs[i].ifindex, specs[i].bridge, vlan,
-				specs[i].replace_uuid ? ", replacing the stale port of that name" : "");
+				specs[i].name, specs[i].ifindex, specs[i].bridge, vlan, old);
 			done[n_done++] = specs[i].ifindex;
 		}
+		if (ret == -ENOENT && n == 1 && specs[0].replace_uuid)
+			drop_stale(a, &specs[0]);
 	}
 out:
 	for (i = 0; i < n_done; i++)
@@ -640,7 +958,7 @@ void attach_pending(struct agent *a)
 	if (!idx || !ifindexes)
 		goto out;
 	for (i = 0; i < count; i++) {
-		if (!port_fit(a, &a->pending[i]))
+		if (!port_fit(a, &a->pending[i]) || awaiting_holder(a, &a->pending[i]))
 			continue;
 		idx[n] = i;
 		ifindexes[n++] = a->pending[i].port.ifindex;
@@ -648,6 +966,10 @@ void attach_pending(struct agent *a)
 	if (!n)
 		goto out;
 	ret = attach_batch(a, idx, n, &err);
+	if (ret == -ECANCELED || a->stop) {	/* the agent is stopping */
+		pr_debug("attaching %u ports: %s", n, err ?: strerror(-ret));
+		goto out;
+	}
 	if (ret && n > 1 && a->db && ret != -ETIMEDOUT) {
 		pr_debug("attaching %u ports in one transaction failed (%s): trying each on its own",
 			 n, err ?: strerror(-ret));
@@ -659,6 +981,8 @@ void attach_pending(struct agent *a)
 			idx[0] = p - a->pending;
 			free(err);
 			ret = attach_batch(a, idx, 1, &err);
+			if (ret == -ECANCELED || a->stop)
+				break;
 			p = find_pending(a, ifindexes[i]);
 			if (ret && p)
 				attach_failed(a, p, ret, err);
@@ -729,16 +1053,40 @@ void resync(struct agent *a)
 				a->resync_at = now_ms() + RETRY_MS;
 			}
 		}
+		/*
+		 * A tap in the OVS datapath without a row of ours for it may
+		 * sit on a leftover (ovs-vswitchd takes any row of its name):
+		 * confirmed like a PORT_ATTACHED.  Skipped if OVSDB could not
+		 * be read: the resync that follows does it.
+		 */
+		for (j = 0; !ret && j < n_ports; j++) {
+			bool current = false;
+
+			if (!in_ovs(&ports[j]))
+				continue;
+			for (i = 0; i < n_owned && !current; i++)
+				current = !strcmp(owned[i].name, ports[j].ifname) &&
+					  row_is_tap(a, owned[i].ifindex, owned[i].boot,
+						     ports[j].ifindex, false);
+			if (!current)
+				add_pending(a, &ports[j]);
+		}
 		for (i = 0; i < n_owned; i++) {
 			bool alive = false;
 
+			if (owned[i].ifindex <= 0)
+				continue;
 			for (j = 0; j < n_ports && !alive; j++)
-				alive = ports[j].ifindex == (uint32_t)owned[i].ifindex &&
-					!strcmp(ports[j].ifname, owned[i].name);
-			if (!alive && owned[i].ifindex > 0)
-				alive = if_nametoindex(owned[i].name) == (unsigned int)owned[i].ifindex;
-			if (!alive && owned[i].ifindex > 0)
-				add_gone(a, owned[i].ifindex, owned[i].name);
+				alive = !strcmp(ports[j].ifname, owned[i].name) &&
+					row_is_tap(a, owned[i].ifindex, owned[i].boot,
+						   ports[j].ifindex, true);
+			if (!alive)
+				alive = row_is_tap(a, owned[i].ifindex, owned[i].boot,
+						   if_nametoindex(owned[i].name), true);
+			/* a live tap of that name takes the row over in place */
+			if (!alive && !pending_named(a, owned[i].name))
+				add_gone_boot(a, owned[i].ifindex, owned[i].name,
+					      owned[i].boot ?: "");
 		}
 		ovsdb_owned_ports_free(owned, n_owned);
 	}

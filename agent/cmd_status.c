@@ -37,11 +37,14 @@ static const char *source_name(uint8_t s)
 	return s == OVSKVM_POLICY_SOURCE_USER ? "user" : "params";
 }
 
-/* Why the agent has not attached P, if it said so; else NULL. */
+/*
+ * Why the agent has not attached P, if it said so; else NULL.  An attached
+ * tap has one when its OVSDB port is someone else's (libvirt's).
+ */
 static const char *agent_reason(const char *reasons, const struct ovskvm_port *p,
 				char *out, size_t len)
 {
-	if (p->state != OVSKVM_PORT_PENDING)
+	if (p->state != OVSKVM_PORT_PENDING && p->state != OVSKVM_PORT_ATTACHED)
 		return NULL;
 	return reasons_find(reasons, p->ifindex, p->ifname, out, len);
 }

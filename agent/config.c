@@ -317,6 +317,11 @@ static int agent_reconnect(struct parser *p, const char *v)
 			      &p->cfg->reconnect_max_ms);
 }
 
+static int agent_reattach_deleted(struct parser *p, const char *v)
+{
+	return parse_bool(p, "ReattachDeleted", v, &p->cfg->reattach_deleted);
+}
+
 static int agent_log_level(struct parser *p, const char *v)
 {
 	int l = log_level_from_string(v);
@@ -683,6 +688,7 @@ static const struct key agent_keys[] = {
 	{ "OVSDB", agent_ovsdb, -1 },
 	{ "Timeout", agent_timeout, -1 },
 	{ "ReconnectMax", agent_reconnect, -1 },
+	{ "ReattachDeleted", agent_reattach_deleted, -1 },
 	{ "LogLevel", agent_log_level, -1 },
 	{ NULL, NULL, -1 }
 };

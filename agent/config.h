@@ -70,6 +70,7 @@ struct config {
 	char ovsdb[256];		/* "unix:PATH" */
 	unsigned int timeout_ms;	/* one OVSDB request */
 	unsigned int reconnect_max_ms;	/* longest reconnect backoff */
+	bool reattach_deleted;		/* re-add our ports someone deleted */
 	int log_level;			/* syslog level */
 	/* [Rule] sections, in order */
 	struct config_rule *rules;

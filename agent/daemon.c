@@ -25,6 +25,7 @@
 #include "format.h"
 #include "log.h"
 #include "modload.h"
+#include "monitor.h"
 #include "notify.h"
 
 /* Diagnostics written to a FILE, logged line by line at LEVEL. */
@@ -126,7 +127,7 @@ static void on_event(const struct ovskvm_event *ev, void *data)
 			p->master[0] && strcmp(p->master, p->bridge) ? p->master : "",
 			p->master[0] && strcmp(p->master, p->bridge) ? ")" : "",
 			format_ns(p->latency_ns, lat, sizeof(lat)));
-		drop_pending(a, p->ifindex);
+		port_attached(a, p);
 		break;
 	case OVSKVM_CMD_PORT_DETACHED:
 		pr_info("%s (ifindex %u): taken off its bridge", p->ifname, p->ifindex);
@@ -188,23 +189,111 @@ static void reload(struct agent *a)
 	a->resync = true;
 }
 
-static void handle_signals(struct agent *a)
+/* Read the signals; a reload is only asked for, so that it can wait. */
+static void read_signals(struct agent *a)
 {
 	struct signalfd_siginfo si;
 
 	while (read(a->sfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			notify_reloading(a);	/* systemd: RELOADING=1 */
-			reload(a);
-			notify_reloaded(a);	/* systemd: READY=1, the outcome */
+			a->reload_wanted = true;
 			break;
 		case SIGTERM:
 		case SIGINT:
-			pr_info("exiting on %s", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			if (!a->stop)
+				pr_info("exiting on %s",
+					si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			a->stop = true;
 			break;
 		}
+	}
+}
+
+static void handle_signals(struct agent *a)
+{
+	read_signals(a);
+	if (a->reload_wanted && !a->stop) {
+		a->reload_wanted = false;
+		notify_reloading(a);	/* systemd: RELOADING=1 */
+		reload(a);
+		notify_reloaded(a);	/* systemd: READY=1, the outcome */
+	}
+}
+
+/*
+ * While an OVSDB call waits, signals and the module's events are served
+ * rather than left queued: SIGTERM gives the call up so that the agent stops
+ * at once, SIGHUP waits for the call, and events are read off the socket (so
+ * it cannot overflow) and saved, to be acted on in order once the call is
+ * over: acting now would change the batch the call is about.
+ */
+static int serve_during_call(void *arg)
+{
+	struct agent *a = arg;
+	struct deferred *d;
+	int n;
+
+	read_signals(a);
+	if (a->stop)
+		return -ECANCELED;
+	for (;;) {
+		n = genl_recv_events(&a->ev);
+		if (n == -ENOBUFS) {
+			a->events_overran = true;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		/* Beyond the bound, drop what comes: the resync after finds it. */
+		if (a->deferred_bytes + n > DEFERRED_MAX) {
+			a->events_overran = true;
+			continue;
+		}
+		d = malloc(sizeof(*d) + n);
+		if (!d) {
+			a->events_overran = true;	/* a resync finds them */
+			break;
+		}
+		d->next = NULL;
+		d->len = n;
+		memcpy(d->data, a->ev.buf, n);
+		*a->deferred_tail = d;
+		a->deferred_tail = &d->next;
+		a->deferred_bytes += n;
+	}
+	return 0;
+}
+
+static void free_deferred(struct agent *a)
+{
+	struct deferred *d;
+
+	while ((d = a->deferred)) {
+		a->deferred = d->next;
+		free(d);
+	}
+	a->deferred_tail = &a->deferred;
+	a->deferred_bytes = 0;
+}
+
+/* Act on what serve_during_call() saved, in the order it came. */
+static void replay_deferred(struct agent *a)
+{
+	struct deferred *d;
+
+	while ((d = a->deferred)) {
+		a->deferred = d->next;
+		if (!a->deferred)
+			a->deferred_tail = &a->deferred;
+		a->deferred_bytes -= d->len;
+		genl_parse_events(d->data, d->len, on_event, a);
+		free(d);
+	}
+	if (a->events_overran) {
+		a->events_overran = false;
+		pr_warn("the module's events overran the socket buffer: resyncing");
+		a->resync = true;
 	}
 }
 
@@ -328,6 +417,8 @@ static int next_timeout(struct agent *a)
 		next = a->retry_at;
 	if (a->resync && a->resync_at < next)
 		next = a->resync_at;
+	if (monitor_deadline(a) < next)
+		next = monitor_deadline(a);
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -337,20 +428,28 @@ static void step(struct agent *a)
 {
 	uint64_t now = now_ms();
 
-	if (!a->db && now >= a->reconnect_at)
+	if (!a->db && now >= a->reconnect_at) {
 		db_connect(a);
+		if (a->db) {
+			int fds[] = { a->sfd, mnl_socket_get_fd(a->ev.nl) };
+
+			ovsdb_set_wait_hook(a->db, fds, 2, serve_during_call, a);
+			monitor_start(a);	/* watch our rows: monitor.h */
+		}
+	}
 	if (a->resync && now >= a->resync_at)
 		resync(a);
+	monitor_step(a);		/* act on what OVSDB reported */
 	now = now_ms();
 	if (a->retry_at && now >= a->retry_at) {
 		a->retry_at = 0;
 		if (a->n_pending || a->n_gone)
 			a->batch_at = now;
 	}
-	if (a->db && a->batch_at && now >= a->batch_at) {
+	if (a->db && a->batch_at && now >= a->batch_at && !a->stop) {
 		a->batch_at = 0;
 		detach_gone(a);
-		if (a->db)
+		if (a->db && !a->stop)
 			attach_pending(a);
 	}
 }
@@ -361,6 +460,7 @@ int agent_run(const struct agent_options *opt)
 	struct pollfd pfd[3];
 	int ret;
 
+	a.deferred_tail = &a.deferred;
 	config_init(&a.cfg);
 	notify_init();
 	ret = start(&a);
@@ -371,6 +471,10 @@ int agent_run(const struct agent_options *opt)
 		int n = 2;
 
 		step(&a);
+		replay_deferred(&a);
+		handle_signals(&a);
+		if (a.stop)
+			break;
 		notify_update(&a);	/* systemd: READY=1 after the first resync */
 		pfd[0] = (struct pollfd){ .fd = a.sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = mnl_socket_get_fd(a.ev.nl), .events = POLLIN };
@@ -407,6 +511,8 @@ out:
 		ovsdb_close(a.db);
 	if (a.sfd >= 0)
 		close(a.sfd);
+	free_deferred(&a);
+	monitor_free(&a);
 	genl_close(&a.ev);
 	genl_close(&a.req);
 	config_free(&a.cfg);

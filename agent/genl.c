@@ -508,21 +508,31 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int genl_read_events(struct genl *g, genl_event_cb cb, void *data)
+int genl_recv_events(struct genl *g)
 {
-	struct event_ctx c = { cb, data };
 	ssize_t n;
 
-	for (;;) {
+	do
 		n = mnl_socket_recvfrom(g->nl, g->buf, GENL_BUF_SIZE);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		/* multicast: seq 0, portid 0 */
-		mnl_cb_run(g->buf, n, 0, 0, event_cb, &c);
-	}
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	return n;
+}
+
+void genl_parse_events(const void *buf, size_t len, genl_event_cb cb, void *data)
+{
+	struct event_ctx c = { cb, data };
+
+	/* multicast: seq 0, portid 0 */
+	mnl_cb_run(buf, len, 0, 0, event_cb, &c);
+}
+
+int genl_read_events(struct genl *g, genl_event_cb cb, void *data)
+{
+	int n;
+
+	while ((n = genl_recv_events(g)) > 0)
+		genl_parse_events(g->buf, n, cb, data);
+	return n;
 }

@@ -83,4 +83,13 @@ typedef void (*genl_event_cb)(const struct ovskvm_event *ev, void *data);
  */
 int genl_read_events(struct genl *g, genl_event_cb cb, void *data);
 
+/*
+ * The two halves of genl_read_events(), for a caller that must not act on
+ * events now: receive one datagram without waiting (its length, 0 when none
+ * is queued, or -errno as above; the data is at g->buf until the next call),
+ * and later decode a saved copy, calling @cb for each event in it.
+ */
+int genl_recv_events(struct genl *g);
+void genl_parse_events(const void *buf, size_t len, genl_event_cb cb, void *data);
+
 #endif

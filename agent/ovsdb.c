@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ovsdb.h"
 #include "ovsdb_txn.h"
 
@@ -44,23 +45,20 @@ struct ovsdb {
 	ovsdb_notify_fn notify;
 	void *notify_arg;
 	char *last_err;
+
+	int wait_fds[OVSDB_MAX_WAIT_FDS];
+	unsigned int n_wait_fds;
+	ovsdb_wait_fn wait_fn;
+	void *wait_arg;
 };
 
 /* ---- time ---------------------------------------------------------------- */
 
-static long long now_ms(void)
+static int remaining_ms(uint64_t deadline)
 {
-	struct timespec ts;
+	uint64_t now = now_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(long long deadline)
-{
-	long long left = deadline - now_ms();
-
-	return left > 0 ? (int)left : 0;
+	return deadline > now ? (int)(deadline - now) : 0;
 }
 
 /* ---- connection state ---------------------------------------------------- */
@@ -122,7 +120,7 @@ static const char *socket_path(const char *target)
 	return target;
 }
 
-static int wait_connected(int fd, long long deadline)
+static int wait_connected(int fd, uint64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
@@ -143,7 +141,7 @@ static int wait_connected(int fd, long long deadline)
  * backlog is full; keep trying until the deadline in that case.
  */
 static int connect_unix(int fd, const struct sockaddr_un *sun,
-			long long deadline)
+			uint64_t deadline)
 {
 	struct timespec pause = { 0, 10 * 1000000 };
 
@@ -255,12 +253,60 @@ void ovsdb_set_notify(struct ovsdb *db, ovsdb_notify_fn fn, void *arg)
 	db->notify_arg = arg;
 }
 
+void ovsdb_set_wait_hook(struct ovsdb *db, const int *fds, unsigned int n,
+			 ovsdb_wait_fn fn, void *arg)
+{
+	if (!fn || !fds)
+		n = 0;
+	if (n > OVSDB_MAX_WAIT_FDS)
+		n = OVSDB_MAX_WAIT_FDS;
+	if (n)
+		memcpy(db->wait_fds, fds, n * sizeof(*fds));
+	db->n_wait_fds = fn ? n : 0;
+	db->wait_fn = fn;
+	db->wait_arg = arg;
+}
+
+/*
+ * Wait until the socket is ready for @events, the deadline passes (0) or the
+ * wait hook gives up (its -errno), serving the hook's descriptors meanwhile.
+ * Returns 1 when the socket is ready.
+ */
+static int wait_socket(struct ovsdb *db, short events, uint64_t deadline)
+{
+	struct pollfd pfd[1 + OVSDB_MAX_WAIT_FDS];
+	unsigned int i, n = 1 + db->n_wait_fds;
+	int ret;
+
+	for (;;) {
+		pfd[0] = (struct pollfd){ .fd = db->fd, .events = events };
+		for (i = 1; i < n; i++)
+			pfd[i] = (struct pollfd){ .fd = db->wait_fds[i - 1], .events = POLLIN };
+		ret = poll(pfd, n, remaining_ms(deadline));
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (ret <= 0) {
+			if (!remaining_ms(deadline))
+				return 0;
+			continue;
+		}
+		for (i = 1; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			ret = db->wait_fn(db->wait_arg);
+			if (ret)
+				return ret < 0 ? ret : -ECANCELED;
+		}
+		if (pfd[0].revents)
+			return 1;
+	}
+}
+
 /* ---- output -------------------------------------------------------------- */
 
 static int write_all(struct ovsdb *db, const char *p, size_t n,
-		     long long deadline)
+		     uint64_t deadline)
 {
-	struct pollfd pfd = { .fd = db->fd, .events = POLLOUT };
 	ssize_t w;
 	int ret;
 
@@ -275,9 +321,9 @@ static int write_all(struct ovsdb *db, const char *p, size_t n,
 			continue;
 		if (w < 0 && errno != EAGAIN)
 			return -errno;
-		ret = poll(&pfd, 1, remaining_ms(deadline));
-		if (ret < 0 && errno != EINTR)
-			return -errno;
+		ret = wait_socket(db, POLLOUT, deadline);
+		if (ret < 0)
+			return ret;
 		if (!ret)
 			return -ETIMEDOUT;
 	}
@@ -288,7 +334,7 @@ static int write_all(struct ovsdb *db, const char *p, size_t n,
  * Send @msg (borrowed).  A partial write leaves the stream unusable, so any
  * failure closes the connection.
  */
-static int send_msg(struct ovsdb *db, json_t *msg, long long deadline,
+static int send_msg(struct ovsdb *db, json_t *msg, uint64_t deadline,
 		    char **err)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
@@ -525,15 +571,17 @@ static int reply_error(struct ovsdb *db, const char *method, json_t *e,
 		       details ?: "");
 }
 
-static int wait_reply(struct ovsdb *db, long long deadline, char **err)
+static int wait_reply(struct ovsdb *db, uint64_t deadline, char **err)
 {
-	struct pollfd pfd = { .fd = db->fd, .events = POLLIN };
 	int ret;
 
 	while (!db->reply) {
-		ret = poll(&pfd, 1, remaining_ms(deadline));
-		if (ret < 0 && errno != EINTR)
-			return input_error(db, -errno, err);
+		ret = wait_socket(db, POLLIN, deadline);
+		if (ret == -ECANCELED)
+			return ovsdb_set_err(err, ret, "%s: call given up", db->path);
+		if (ret < 0)
+			return ovsdb_set_err(err, ret, "%s: call given up: %s",
+					     db->path, strerror(-ret));
 		if (!ret)
 			return ovsdb_set_err(err, -ETIMEDOUT,
 				       "%s: no reply from ovsdb-server within the timeout",
@@ -542,7 +590,6 @@ static int wait_reply(struct ovsdb *db, long long deadline, char **err)
 		/* A reply followed by a close is still a reply. */
 		if (ret && !db->reply)
 			return ret;
-		pfd.fd = db->fd;
 	}
 	return 0;
 }
@@ -569,7 +616,7 @@ static int take_reply(struct ovsdb *db, const char *method, json_t **result,
 int ovsdb_call(struct ovsdb *db, const char *method, json_t *params,
 	       json_t **result, char **err, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	uint64_t deadline = now_ms() + timeout_ms;
 	json_t *req, *id;
 	int ret;
 
@@ -578,6 +625,12 @@ int ovsdb_call(struct ovsdb *db, const char *method, json_t *params,
 		json_decref(params);
 		return ovsdb_set_err(err, -ENOTCONN, "%s: not connected",
 			       db ? db->path : "ovsdb");
+	}
+	/* What came since the last call may already give this one up. */
+	if (db->wait_fn && (ret = db->wait_fn(db->wait_arg))) {
+		json_decref(params);
+		return ovsdb_set_err(err, ret < 0 ? ret : -ECANCELED,
+				     "%s: call given up", db->path);
 	}
 	id = json_integer(db->next_id++);
 	req = json_pack("{ss so sO}", "method", method, "params", params,

@@ -42,6 +42,19 @@ const char *ovsdb_path(const struct ovsdb *db);
 
 void ovsdb_set_notify(struct ovsdb *db, ovsdb_notify_fn fn, void *arg);
 
+#define OVSDB_MAX_WAIT_FDS	4
+
+/*
+ * What else a call serves while it waits for ovsdb-server: whenever one of
+ * @fds (at most OVSDB_MAX_WAIT_FDS) is readable, @fn(@arg) runs; it returns
+ * 0 to go on waiting or -errno to give the call up, which then fails with
+ * that error and leaves the connection open (the late reply is dropped, as
+ * after a timeout).  @fn must not call into @db.  n = 0 removes the hook.
+ */
+typedef int (*ovsdb_wait_fn)(void *arg);
+void ovsdb_set_wait_hook(struct ovsdb *db, const int *fds, unsigned int n,
+			 ovsdb_wait_fn fn, void *arg);
+
 /*
  * Read whatever is available without waiting, answer echo requests, pass
  * notifications on, drop replies nobody waits for.  Returns 0, -ENOTCONN
@@ -60,7 +73,8 @@ const char *ovsdb_last_error(const struct ovsdb *db);
  * "result" (the caller owns it).  A JSON-RPC level error gives -EPROTO with
  * the server's words; a timeout gives -ETIMEDOUT and leaves the connection
  * open (the late reply is dropped when it comes; a "transact" may still have
- * committed, so the caller must re-read the state).
+ * committed, so the caller must re-read the state), as does a call that the
+ * wait hook gave up.
  */
 int ovsdb_call(struct ovsdb *db, const char *method, json_t *params,
 	       json_t **result, char **err, int timeout_ms);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -185,24 +186,39 @@ static const char *bridge_of(const json_t *bridges, const char *uuid)
 	return NULL;
 }
 
-static int parse_ifaces(const json_t *set, struct ovsdb_owned_port *p)
+static int parse_ifaces(const json_t *set,
+			char (**uuids)[OVSDB_UUID_LEN + 1], size_t *n_uuids)
 {
 	const json_t *members, *single;
-	int i, n = set_members(set, &members, &single);
+	int i, n;
 
+	if (!set)		/* not selected */
+		return 0;
+	n = set_members(set, &members, &single);
 	if (n < 0)
 		return -EPROTO;
 	if (!n)
 		return 0;
-	p->iface_uuids = calloc(n, sizeof(*p->iface_uuids));
-	if (!p->iface_uuids)
+	*uuids = calloc(n, sizeof(**uuids));
+	if (!*uuids)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if (!get_uuid(set_member(members, single, i),
-			      p->iface_uuids[i]))
+		if (!get_uuid(set_member(members, single, i), (*uuids)[i]))
 			return -EPROTO;
-	p->n_ifaces = n;
+	*n_uuids = n;
 	return 0;
+}
+
+/* A copy of external_ids:ovskvm-boot into *boot (NULL if absent); 0 or -ENOMEM. */
+static int parse_boot(const json_t *ext, char **boot)
+{
+	const char *b = map_get(ext, OVSDB_EXT_BOOT);
+
+	*boot = NULL;
+	if (!b)
+		return 0;
+	*boot = strdup(b);
+	return *boot ? 0 : -ENOMEM;
 }
 
 static int parse_owned_row(const json_t *row, const json_t *bridges,
@@ -220,13 +236,16 @@ static int parse_owned_row(const json_t *row, const json_t *bridges,
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	p->ifindex = parse_ifindex(map_get(json_object_get(row, "external_ids"),
 					   OVSDB_EXT_IFINDEX));
+	if (parse_boot(json_object_get(row, "external_ids"), &p->boot))
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	bridge = bridge_of(bridges, p->uuid);
 	if (bridge) {
 		p->bridge = strdup(bridge);
 		if (!p->bridge)
 			return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
-	ret = parse_ifaces(json_object_get(row, "interfaces"), p);
+	ret = parse_ifaces(json_object_get(row, "interfaces"), &p->iface_uuids,
+			   &p->n_ifaces);
 	if (ret)
 		return ovsdb_set_err(err, ret,
 			       ret == -ENOMEM ? "out of memory" :
@@ -277,6 +296,7 @@ void ovsdb_owned_ports_free(struct ovsdb_owned_port *ports, size_t n)
 
 	for (i = 0; ports && i < n; i++) {
 		free(ports[i].name);
+		free(ports[i].boot);
 		free(ports[i].bridge);
 		free(ports[i].iface_uuids);
 	}
@@ -285,11 +305,85 @@ void ovsdb_owned_ports_free(struct ovsdb_owned_port *ports, size_t n)
 
 /* ---- ports by name ------------------------------------------------------- */
 
-static int parse_port_row(const json_t *rows, struct ovsdb_port_row *r,
-			  char **err)
+/*
+ * Is the Interface of R, a Port of ours, still as the agent wrote it?  With
+ * a sum @recorded, exactly; without (rows written before it was), each of
+ * its pairs must be one of the Port's @port_ext, where the agent wrote the
+ * same pairs.
+ */
+static bool iface_unchanged(const struct ovsdb_port_row *r,
+			    const json_t *port_ext, const char *recorded)
+{
+	const json_t *pair;
+	char sum[17];
+	size_t i;
+
+	if (recorded) {
+		snprintf(sum, sizeof(sum), "%016" PRIx64, r->iface_sum);
+		return !strcmp(sum, recorded);
+	}
+	json_array_foreach(json_array_get(r->iface_ext, 1), i, pair) {
+		const char *k = json_string_value(json_array_get(pair, 0));
+		const char *have = map_get(port_ext, k);
+
+		if (!have || strcmp(have, json_string_value(json_array_get(pair, 1))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The Interface rows named like the Port (@ifaces, 0 or 1 of them): when it
+ * is the Port's only Interface, its external_ids and what they say.
+ */
+static int parse_port_iface(const json_t *ifaces, const json_t *port_ext,
+			    struct ovsdb_port_row *r, char **err)
+{
+	const json_t *row = json_array_get(ifaces, 0), *ext, *pair;
+	const char **keys, **values;
+	char uuid[OVSDB_UUID_LEN + 1];
+	size_t i, n;
+
+	if (!row || r->n_ifaces != 1)
+		return 0;
+	if (!get_uuid(json_object_get(row, "_uuid"), uuid))
+		return ovsdb_set_err(err, -EPROTO,
+			       "malformed OVSDB reply: Interface row without _uuid");
+	if (strcmp(uuid, r->iface_uuids[0]))	/* another Port's */
+		return 0;
+	ext = json_object_get(row, "external_ids");
+	if (!ovsdb_string_map_valid(ext))
+		return ovsdb_set_err(err, -EPROTO,
+			       "malformed OVSDB reply: bad external_ids of Interface %s",
+			       uuid);
+	n = json_array_size(json_array_get(ext, 1));
+	keys = calloc(n ?: 1, sizeof(*keys));
+	values = calloc(n ?: 1, sizeof(*values));
+	r->iface_ext = json_deep_copy(ext);
+	if (!keys || !values || !r->iface_ext) {
+		free(keys);
+		free(values);
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
+	}
+	json_array_foreach(json_array_get(ext, 1), i, pair) {
+		keys[i] = json_string_value(json_array_get(pair, 0));
+		values[i] = json_string_value(json_array_get(pair, 1));
+	}
+	r->iface_sum = ovsdb_ext_sum(keys, values, n);
+	free(keys);
+	free(values);
+	r->iface_sum_recorded = map_get(port_ext, OVSDB_EXT_IFACE_SUM) != NULL;
+	r->iface_as_written = iface_unchanged(r, port_ext,
+					      map_get(port_ext, OVSDB_EXT_IFACE_SUM));
+	return 0;
+}
+
+static int parse_port_row(const json_t *rows, const json_t *ifaces,
+			  struct ovsdb_port_row *r, char **err)
 {
 	const json_t *row = json_array_get(rows, 0), *ext;
 	const char *owner;
+	int ret;
 
 	if (!row)
 		return 0;
@@ -305,28 +399,42 @@ static int parse_port_row(const json_t *rows, struct ovsdb_port_row *r,
 			return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
 	r->ifindex = parse_ifindex(map_get(ext, OVSDB_EXT_IFINDEX));
-	return 0;
+	if (parse_boot(ext, &r->boot))
+		return ovsdb_set_err(err, -ENOMEM, "out of memory");
+	ret = parse_ifaces(json_object_get(row, "interfaces"), &r->iface_uuids,
+			   &r->n_ifaces);
+	if (ret)
+		return ovsdb_set_err(err, ret,
+			       ret == -ENOMEM ? "out of memory" :
+			       "malformed OVSDB reply: bad interfaces of Port %s",
+			       json_string_value(json_object_get(row, "name")) ?: "?");
+	return parse_port_iface(ifaces, ext, r, err);
 }
 
 int ovsdb_parse_port_rows(json_t *result, size_t n,
 			  struct ovsdb_port_row **out, char **err)
 {
 	struct ovsdb_port_row *arr;
-	const json_t *rows;
+	const json_t *rows, *ifaces;
 	size_t i;
 	int ret;
 
 	*out = NULL;
-	ret = result_check(result, n, err);
+	if (n > SIZE_MAX / 2)
+		return ovsdb_set_err(err, -EINVAL, "too many ports");
+	ret = result_check(result, 2 * n, err);
 	if (ret)
 		return ret;
 	arr = calloc(n ?: 1, sizeof(*arr));
 	if (!arr)
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
-		ret = result_rows(result, i, "Port rows by name", &rows, err);
+		ret = result_rows(result, 2 * i, "Port rows by name", &rows, err);
 		if (!ret)
-			ret = parse_port_row(rows, &arr[i], err);
+			ret = result_rows(result, 2 * i + 1, "Interface rows by name",
+					  &ifaces, err);
+		if (!ret)
+			ret = parse_port_row(rows, ifaces, &arr[i], err);
 		if (ret) {
 			ovsdb_port_rows_free(arr, n);
 			return ret;
@@ -340,8 +448,12 @@ void ovsdb_port_rows_free(struct ovsdb_port_row *rows, size_t n)
 {
 	size_t i;
 
-	for (i = 0; rows && i < n; i++)
+	for (i = 0; rows && i < n; i++) {
 		free(rows[i].owner);
+		free(rows[i].boot);
+		free(rows[i].iface_uuids);
+		json_decref(rows[i].iface_ext);
+	}
 	free(rows);
 }
 
@@ -421,7 +533,12 @@ static int explain_wait(const json_t *op, const char *error, char **err)
 			       "port %s already exists in OVSDB", name);
 	if (!strcmp(table, "Port") && name && !strcmp(until, "!="))
 		return ovsdb_set_err(err, -ESTALE,
-			       "port %s (row %s) is gone or no longer ours (owner or ifindex changed); nothing was changed",
+			       "port %s (row %s) is gone or no longer ours (owner, ifindex, boot or interfaces changed); nothing was changed",
+			       name,
+			       json_string_value(json_array_get(uuid, 1)) ?: "?");
+	if (!strcmp(table, "Interface") && name)
+		return ovsdb_set_err(err, -ESTALE,
+			       "the external_ids of interface %s (row %s) were changed by another program meanwhile; nothing was changed",
 			       name,
 			       json_string_value(json_array_get(uuid, 1)) ?: "?");
 	return 1;

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,9 +48,57 @@ static json_t *where_eq(const char *column, json_t *value)
 	return json_pack("[[sso]]", column, "==", value);
 }
 
+/* ovskvm-owner, -ifindex, -boot, -iface-sum and any the agent adds later */
 static bool key_reserved(const char *key)
 {
-	return !strcmp(key, OVSDB_EXT_OWNER) || !strcmp(key, OVSDB_EXT_IFINDEX);
+	return !strncmp(key, "ovskvm-", strlen("ovskvm-"));
+}
+
+struct ext_pair {
+	const char *key, *value;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ext_pair *)a)->key,
+		      ((const struct ext_pair *)b)->key);
+}
+
+#define FNV64_OFFSET	0xcbf29ce484222325ULL
+#define FNV64_PRIME	0x100000001b3ULL
+
+/* FNV-1a of @s and its terminating NUL. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	do {
+		h ^= (unsigned char)*s;
+		h *= FNV64_PRIME;
+	} while (*s++);
+	return h;
+}
+
+uint64_t ovsdb_ext_sum(const char *const *keys, const char *const *values,
+		       size_t n)
+{
+	struct ext_pair stack[16], *pairs = stack;
+	uint64_t h = FNV64_OFFSET;
+	size_t i;
+
+	if (n > sizeof(stack) / sizeof(stack[0])) {
+		pairs = calloc(n, sizeof(*pairs));
+		if (!pairs)	/* no sum to compare with: never ours */
+			return 0;
+	}
+	for (i = 0; i < n; i++) {
+		pairs[i].key = keys[i];
+		pairs[i].value = values[i];
+	}
+	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (i = 0; i < n; i++)
+		h = fnv1a(fnv1a(h, pairs[i].key), pairs[i].value);
+	if (pairs != stack)
+		free(pairs);
+	return h;
 }
 
 /*
@@ -75,12 +124,25 @@ static json_t *make_map(json_t *pairs)
 static json_t *port_external_ids(const struct ovsdb_port_spec *p,
 				 const char *owner)
 {
-	char ifindex[16];
+	char ifindex[16], sum[17];
 	json_t *pairs;
 
 	snprintf(ifindex, sizeof(ifindex), "%d", p->ifindex);
+	/* what iface_external_ids() writes, to tell whether it was changed */
+	snprintf(sum, sizeof(sum), "%016" PRIx64,
+		 ovsdb_ext_sum(p->ext_keys, p->ext_values, p->n_ext));
 	pairs = json_pack("[[ss][ss]]", OVSDB_EXT_OWNER, owner,
 			  OVSDB_EXT_IFINDEX, ifindex);
+	if (pairs && p->boot && *p->boot &&
+	    json_array_append_new(pairs, json_pack("[ss]", OVSDB_EXT_BOOT, p->boot))) {
+		json_decref(pairs);
+		return NULL;
+	}
+	if (pairs && json_array_append_new(pairs, json_pack("[ss]", OVSDB_EXT_IFACE_SUM,
+							    sum))) {
+		json_decref(pairs);
+		return NULL;
+	}
 	if (!pairs || append_user_pairs(pairs, p)) {
 		json_decref(pairs);
 		return NULL;
@@ -99,11 +161,17 @@ static json_t *iface_external_ids(const struct ovsdb_port_spec *p)
 	return make_map(pairs);
 }
 
+/* Port.other_config of our rows: ovs-ctl --delete-transient-ports drops them. */
+static json_t *port_other_config(void)
+{
+	return json_pack("[s[[ss]]]", "map", OVSDB_TRANSIENT, "true");
+}
+
 /*
- * {ovskvm-owner: owner, ovskvm-ifindex: N} for an "includes" condition; the
- * ifindex pair only when it is known.
+ * {ovskvm-owner: owner, ovskvm-ifindex: N, ovskvm-boot: B} for an
+ * "includes" condition; the ifindex and boot pairs only when known.
  */
-static json_t *owner_map(const char *owner, int ifindex)
+static json_t *owner_map(const char *owner, int ifindex, const char *boot)
 {
 	char buf[16];
 	json_t *pairs = json_pack("[[ss]]", OVSDB_EXT_OWNER, owner);
@@ -115,6 +183,11 @@ static json_t *owner_map(const char *owner, int ifindex)
 			json_decref(pairs);
 			return NULL;
 		}
+	}
+	if (pairs && boot &&
+	    json_array_append_new(pairs, json_pack("[ss]", OVSDB_EXT_BOOT, boot))) {
+		json_decref(pairs);
+		return NULL;
 	}
 	return pairs ? make_map(pairs) : NULL;
 }
@@ -134,19 +207,72 @@ static void add_op(json_t *params, json_t *op, bool *ok)
 /* ---- ops shared by attach and detach ------------------------------------ */
 
 /*
+ * The transaction's "comment": @verb and the names of @n items (the name of
+ * item i at @names + i * @stride, a struct member), at most a few of them.
+ */
+#define COMMENT_NAMES	8
+
+static json_t *op_comment(const char *verb, const char *const *names,
+			  size_t n, size_t stride)
+{
+	char text[512];
+	size_t i, len;
+
+	len = snprintf(text, sizeof(text), "ovskvm: %s", verb);
+	for (i = 0; i < n && i < COMMENT_NAMES && len < sizeof(text); i++) {
+		const char *name = *(const char *const *)((const char *)names + i * stride);
+
+		len += snprintf(text + len, sizeof(text) - len, " %s", name);
+	}
+	if (n > COMMENT_NAMES && len < sizeof(text))
+		snprintf(text + len, sizeof(text) - len, " and %zu more",
+			 n - COMMENT_NAMES);
+	return json_pack("{ss ss}", "op", "comment", "comment", text);
+}
+
+/* ["set", [["uuid", u], ...]] of @n uuids. */
+static json_t *uuid_set(const char (*uuids)[OVSDB_UUID_LEN + 1], size_t n)
+{
+	json_t *vals = json_array();
+	size_t i;
+
+	for (i = 0; vals && i < n; i++) {
+		if (json_array_append_new(vals, uuid_ref(uuids[i]))) {
+			json_decref(vals);
+			return NULL;
+		}
+	}
+	return vals ? json_pack("[so]", "set", vals) : NULL;
+}
+
+/*
  * Fails the transaction unless Port @uuid still has this name, our owner
- * marker and (when known) this ifindex.  "until != rows []" with timeout 0
- * means "at least one row matches right now".
+ * marker, (when known) this ifindex and boot and, when @ifaces is given,
+ * exactly these Interfaces.  "until != rows []" with timeout 0 means "at
+ * least one row matches right now".
  */
 static json_t *op_wait_owned(const char *uuid, const char *name,
-			     const char *owner, int ifindex)
+			     const char *owner, int ifindex, const char *boot,
+			     const char (*ifaces)[OVSDB_UUID_LEN + 1],
+			     size_t n_ifaces)
 {
-	return json_pack("{ss ss s[[sso][sss][sso]] s[s] ss s[] si}",
-			 "op", "wait", "table", "Port",
-			 "where", "_uuid", "==", uuid_ref(uuid),
-			 "name", "==", name,
-			 "external_ids", "includes", owner_map(owner, ifindex),
-			 "columns", "name", "until", "!=", "rows", "timeout", 0);
+	json_t *op = json_pack("{ss ss s[[sso][sss][sso]] s[s] ss s[] si}",
+			       "op", "wait", "table", "Port",
+			       "where", "_uuid", "==", uuid_ref(uuid),
+			       "name", "==", name,
+			       "external_ids", "includes",
+			       owner_map(owner, ifindex, boot),
+			       "columns", "name", "until", "!=", "rows",
+			       "timeout", 0);
+
+	if (op && n_ifaces &&
+	    json_array_append_new(json_object_get(op, "where"),
+				  json_pack("[sso]", "interfaces", "==",
+					    uuid_set(ifaces, n_ifaces)))) {
+		json_decref(op);
+		return NULL;
+	}
+	return op;
 }
 
 static json_t *op_unlink_port(const char *uuid)
@@ -166,13 +292,13 @@ static json_t *op_delete_uuid(const char *table, const char *uuid)
 }
 
 /* Guarded removal of one owned Port row: wait, unlink from its bridge, delete. */
-static void add_guarded_delete(json_t *params, const char *uuid,
-			       const char *name, const char *owner,
-			       int ifindex, bool *ok)
+static void add_guarded_delete(json_t *params, const struct ovsdb_detach_spec *p,
+			       const char *owner, bool *ok)
 {
-	add_op(params, op_wait_owned(uuid, name, owner, ifindex), ok);
-	add_op(params, op_unlink_port(uuid), ok);
-	add_op(params, op_delete_uuid("Port", uuid), ok);
+	add_op(params, op_wait_owned(p->port_uuid, p->name, owner, p->ifindex,
+				     p->boot, NULL, 0), ok);
+	add_op(params, op_unlink_port(p->port_uuid), ok);
+	add_op(params, op_delete_uuid("Port", p->port_uuid), ok);
 }
 
 /* ---- attach -------------------------------------------------------------- */
@@ -196,6 +322,24 @@ spec_bad(char *why, size_t len, const char *fmt, ...)
 }
 
 #define ESC_LEN	80
+
+bool ovsdb_string_map_valid(const json_t *m)
+{
+	const json_t *pair;
+	size_t i;
+
+	if (!json_is_array(m) || json_array_size(m) != 2 ||
+	    !json_is_string(json_array_get(m, 0)) ||
+	    strcmp(json_string_value(json_array_get(m, 0)), "map") ||
+	    !json_is_array(json_array_get(m, 1)))
+		return false;
+	json_array_foreach(json_array_get(m, 1), i, pair)
+		if (!json_is_array(pair) || json_array_size(pair) != 2 ||
+		    !json_is_string(json_array_get(pair, 0)) ||
+		    !json_is_string(json_array_get(pair, 1)))
+			return false;
+	return true;
+}
 
 int ovsdb_port_spec_check(const struct ovsdb_port_spec *p, char *why,
 			  size_t len)
@@ -222,8 +366,23 @@ int ovsdb_port_spec_check(const struct ovsdb_port_spec *p, char *why,
 	for (i = 0; i < p->n_trunks; i++)
 		if (p->trunks[i] > 4095)
 			return spec_bad(why, len, "invalid trunk VLAN %u", p->trunks[i]);
+	if (p->boot && !ovsdb_string_valid(p->boot))
+		return spec_bad(why, len, "invalid boot id");
 	if (p->replace_uuid && !ovsdb_uuid_valid(p->replace_uuid))
 		return spec_bad(why, len, "invalid row uuid to replace");
+	if (p->replace_uuid && (!p->n_replace_ifaces || !p->replace_ifaces))
+		return spec_bad(why, len, "no Interface of the row to replace");
+	/* the guard vouches for one Interface's external_ids, as we create them */
+	if (p->replace_uuid && p->n_replace_ifaces != 1)
+		return spec_bad(why, len, "the row to replace has %zu Interfaces, not one",
+				p->n_replace_ifaces);
+	if (p->replace_uuid && !ovsdb_string_map_valid(p->replace_iface_ext))
+		return spec_bad(why, len, "no external_ids of the Interface of the row to replace");
+	for (i = 0; p->replace_uuid && i < p->n_replace_ifaces; i++)
+		if (!ovsdb_uuid_valid(p->replace_ifaces[i]))
+			return spec_bad(why, len, "invalid Interface uuid of the row to replace");
+	if (p->replace_boot && !ovsdb_string_valid(p->replace_boot))
+		return spec_bad(why, len, "invalid boot id of the row to replace");
 	if (p->n_ext && (!p->ext_keys || !p->ext_values))
 		return spec_bad(why, len, "no external_ids");
 	for (i = 0; i < p->n_ext; i++) {
@@ -318,9 +477,10 @@ static json_t *op_insert_port(const struct ovsdb_port_spec *p, size_t idx,
 
 	snprintf(uname, sizeof(uname), "port%zu", idx);
 	snprintf(iname, sizeof(iname), "iface%zu", idx);
-	row = json_pack("{ss so so}", "name", p->name,
+	row = json_pack("{ss so so so}", "name", p->name,
 			"interfaces", named_ref(iname),
-			"external_ids", port_external_ids(p, owner));
+			"external_ids", port_external_ids(p, owner),
+			"other_config", port_other_config());
 	if (!row)
 		return NULL;
 	/* tag is a set of 0..1 integers: the bare integer is that set. */
@@ -349,7 +509,10 @@ static json_t *op_link_ports(const struct ovsdb_port_spec *ports, size_t n,
 		if (strcmp(ports[i].bridge, bridge))
 			continue;
 		snprintf(uname, sizeof(uname), "port%zu", i);
-		if (json_array_append_new(set, named_ref(uname))) {
+		/* a replaced row may be in it already: a set insert is a union */
+		if (json_array_append_new(set, ports[i].replace_uuid ?
+					  uuid_ref(ports[i].replace_uuid) :
+					  named_ref(uname))) {
 			json_decref(set);
 			set = NULL;
 		}
@@ -360,6 +523,74 @@ static json_t *op_link_ports(const struct ovsdb_port_spec *ports, size_t n,
 			 "table", "Bridge",
 			 "where", where_eq("name", json_string(bridge)),
 			 "mutations", "ports", "insert", "set", set);
+}
+
+/*
+ * Fails the transaction unless Interface @uuid, named @name, still has
+ * exactly the external_ids @ext (copied): anything another program wrote to
+ * it after we read it is theirs and must not be overwritten.
+ */
+static json_t *op_wait_iface_ext(const char *uuid, const char *name,
+				 const json_t *ext)
+{
+	return json_pack("{ss ss s[[sso][sss]] s[s] ss s[{so}] si}",
+			 "op", "wait", "table", "Interface",
+			 "where", "_uuid", "==", uuid_ref(uuid),
+			 "name", "==", name,
+			 "columns", "external_ids", "until", "==",
+			 "rows", "external_ids", json_deep_copy(ext),
+			 "timeout", 0);
+}
+
+/*
+ * Rewrite the stale row of @p in place for this tap: everything a VM's
+ * port carries is set anew (a VLAN or vlan_mode an operator gave the old VM
+ * is not the new one's), and the row leaves any bridge but its own.
+ */
+static void add_replace(json_t *params, const struct ovsdb_port_spec *p,
+			const char *owner, bool *ok)
+{
+	json_t *row;
+	size_t i;
+
+	add_op(params, op_wait_owned(p->replace_uuid, p->name, owner,
+				     p->replace_ifindex, p->replace_boot,
+				     p->replace_ifaces, p->n_replace_ifaces), ok);
+	add_op(params, op_wait_iface_ext(p->replace_ifaces[0], p->name,
+					 p->replace_iface_ext), ok);
+	/*
+	 * Nothing of the previous VM's stays: what a fresh insert leaves at
+	 * its default is set back to it (rate limits, QoS, an MTU request).
+	 */
+	for (i = 0; i < p->n_replace_ifaces; i++)
+		add_op(params, json_pack("{ss ss so s{so si si s[s[]] s[s[]]}}",
+					 "op", "update", "table", "Interface",
+					 "where", where_eq("_uuid", uuid_ref(p->replace_ifaces[i])),
+					 "row", "external_ids", iface_external_ids(p),
+					 "ingress_policing_rate", 0,
+					 "ingress_policing_burst", 0,
+					 "mtu_request", "set", "other_config", "map"), ok);
+	/* tag, vlan_mode and qos are sets of 0..1: ["set", []] empties them */
+	row = json_pack("{so so s[s[]] s[s[]] s[s[]] so}",
+			"external_ids", port_external_ids(p, owner),
+			"other_config", port_other_config(),
+			"tag", "set", "vlan_mode", "set", "qos", "set",
+			"trunks", trunk_set(p));
+	if (row && p->vlan_tag &&
+	    json_object_set_new(row, "tag", json_integer(p->vlan_tag))) {
+		json_decref(row);
+		row = NULL;
+	}
+	add_op(params, row ? json_pack("{ss ss so so}", "op", "update",
+				       "table", "Port",
+				       "where", where_eq("_uuid", uuid_ref(p->replace_uuid)),
+				       "row", row) : NULL, ok);
+	add_op(params, json_pack("{ss ss s[[sso][sss]] s[[ss[so]]]}",
+				 "op", "mutate", "table", "Bridge",
+				 "where", "ports", "includes", uuid_ref(p->replace_uuid),
+				 "name", "!=", p->bridge,
+				 "mutations", "ports", "delete", "set",
+				 json_pack("[o]", uuid_ref(p->replace_uuid))), ok);
 }
 
 static bool first_of_bridge(const struct ovsdb_port_spec *ports, size_t i)
@@ -392,11 +623,11 @@ json_t *ovsdb_txn_attach(const struct ovsdb_port_spec *ports, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct ovsdb_port_spec *p = &ports[i];
 
-		if (p->replace_uuid)
-			add_guarded_delete(params, p->replace_uuid, p->name,
-					   owner, p->replace_ifindex, &ok);
-		else
-			add_op(params, op_wait_port_absent(p->name), &ok);
+		if (p->replace_uuid) {
+			add_replace(params, p, owner, &ok);
+			continue;
+		}
+		add_op(params, op_wait_port_absent(p->name), &ok);
 		add_op(params, op_insert_iface(p, i), &ok);
 		add_op(params, op_insert_port(p, i, owner), &ok);
 	}
@@ -405,6 +636,8 @@ json_t *ovsdb_txn_attach(const struct ovsdb_port_spec *ports, size_t n,
 		if (first_of_bridge(ports, i))
 			add_op(params, op_link_ports(ports, n, ports[i].bridge),
 			       &ok);
+	add_op(params, op_comment("attach", &ports[0].name, n, sizeof(*ports)),
+	       &ok);
 
 	if (!ok) {
 		json_decref(params);
@@ -426,6 +659,8 @@ static bool detach_input_valid(const struct ovsdb_detach_spec *ports, size_t n,
 		const struct ovsdb_detach_spec *p = &ports[i];
 
 		if (!p->name || !*p->name || !ovsdb_uuid_valid(p->port_uuid))
+			return false;
+		if (p->boot && !ovsdb_string_valid(p->boot))
 			return false;
 		if (p->n_ifaces && !p->iface_uuids)
 			return false;
@@ -452,8 +687,7 @@ json_t *ovsdb_txn_detach(const struct ovsdb_detach_spec *ports, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct ovsdb_detach_spec *p = &ports[i];
 
-		add_guarded_delete(params, p->port_uuid, p->name, owner,
-				   p->ifindex, &ok);
+		add_guarded_delete(params, p, owner, &ok);
 		/*
 		 * Interfaces would be garbage-collected with the Port anyway;
 		 * deleting them explicitly makes the intent visible in the
@@ -463,6 +697,8 @@ json_t *ovsdb_txn_detach(const struct ovsdb_detach_spec *ports, size_t n,
 			add_op(params, op_delete_uuid("Interface",
 						      p->iface_uuids[j]), &ok);
 	}
+	add_op(params, op_comment("remove", &ports[0].name, n, sizeof(*ports)),
+	       &ok);
 	if (!ok) {
 		json_decref(params);
 		return NULL;
@@ -480,7 +716,7 @@ json_t *ovsdb_txn_select_owned(const char *owner)
 			 OVSDB_DB_NAME,
 			 "op", "select", "table", "Port",
 			 "where", "external_ids", "includes",
-			 owner_map(owner, 0),
+			 owner_map(owner, 0, NULL),
 			 "columns", "_uuid", "name", "interfaces",
 			 "external_ids",
 			 "op", "select", "table", "Bridge", "where",
@@ -501,8 +737,14 @@ json_t *ovsdb_txn_select_ports(const char *const *names, size_t n)
 			ok = false;
 			break;
 		}
-		add_op(params, json_pack("{ss ss so s[sss]}",
+		add_op(params, json_pack("{ss ss so s[ssss]}",
 					 "op", "select", "table", "Port",
+					 "where", where_eq("name",
+							   json_string(names[i])),
+					 "columns", "_uuid", "name",
+					 "external_ids", "interfaces"), &ok);
+		add_op(params, json_pack("{ss ss so s[sss]}",
+					 "op", "select", "table", "Interface",
 					 "where", where_eq("name",
 							   json_string(names[i])),
 					 "columns", "_uuid", "name",

@@ -229,8 +229,28 @@ static void set_uuid(struct qemu_info *info, const char *v)
 	info->bad_uuid = false;
 }
 
-int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
-		       struct qemu_info *info)
+/* Does the -netdev tap option string OPTS pass descriptor FD (fd= or fds=)? */
+static bool netdev_has_fd(const char *opts, int fd)
+{
+	char v[OPT_LEN], *p, *end;
+
+	if (opt_get(opts, "fd", NULL, v, sizeof(v)) &&
+	    opt_get(opts, "fds", NULL, v, sizeof(v)))
+		return false;
+	for (p = v; *p; p = *end ? end + 1 : end) {
+		long n = strtol(p, &end, 10);
+
+		if (end == p || (*end && *end != ':'))
+			return false;
+		if (n == fd)
+			return true;
+	}
+	return false;
+}
+
+/* IFNAME's tap, or with TAP_FD >= 0 the tap QEMU got as that descriptor. */
+static int parse(const char *buf, size_t len, const char *ifname, int tap_fd,
+		 struct qemu_info *info)
 {
 	const char *argv[MAX_ARGS];
 	size_t argc = 0, i, off = 0;
@@ -271,7 +291,12 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 
 			if (opt_get(val, "id", NULL, id, sizeof(id)))
 				continue;
-			if (!opt_get(val, "ifname", NULL, v, sizeof(v))) {
+			if (tap_fd >= 0) {
+				if (!found_tap && netdev_has_fd(val, tap_fd)) {
+					strcpy(netdev_id, id);
+					found_tap = true;
+				}
+			} else if (!opt_get(val, "ifname", NULL, v, sizeof(v))) {
 				if (!found_tap && !strcmp(v, ifname)) {
 					strcpy(netdev_id, id);
 					found_tap = true;
@@ -282,14 +307,14 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 				anon_taps++;
 				strcpy(anon_id, id);
 			}
-		} else if (!strcmp(o, "nic") &&
+		} else if (!strcmp(o, "nic") && tap_fd < 0 &&
 			   opt_is(val, "type", "type", "tap") &&
 			   !opt_get(val, "ifname", NULL, v, sizeof(v)) &&
 			   !strcmp(v, ifname) && !info->mac[0]) {
 			if (!opt_get(val, "mac", NULL, v, sizeof(v)))
 				set_mac(info, v);
 			found_tap = true;
-		} else if (!strcmp(o, "net") &&
+		} else if (!strcmp(o, "net") && tap_fd < 0 &&
 			   opt_is(val, "type", "type", "tap") &&
 			   !opt_get(val, "ifname", NULL, v, sizeof(v)) &&
 			   !strcmp(v, ifname) && !found_tap) {
@@ -300,7 +325,7 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		if (is_known(o))
 			i++;
 	}
-	if (!found_tap && anon_taps == 1 && !strncmp(ifname, "tap", 3))
+	if (!found_tap && tap_fd < 0 && anon_taps == 1 && !strncmp(ifname, "tap", 3))
 		strcpy(netdev_id, anon_id);
 
 	/* Second pass: the NIC whose netdev, or hub, is the tap's. */
@@ -330,8 +355,20 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 	return 0;
 }
 
+int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
+		       struct qemu_info *info)
+{
+	return parse(buf, len, ifname, -1, info);
+}
+
+int qemu_cmdline_parse_fd(const char *buf, size_t len, int fd,
+			  struct qemu_info *info)
+{
+	return parse(buf, len, "", fd < 0 ? INT32_MAX : fd, info);
+}
+
 /* Field 22 of /proc/PID/stat, counted after comm's closing paren. */
-static int stat_start_ticks(const char *stat, unsigned long long *ticks)
+int qemu_stat_start_ticks(const char *stat, unsigned long long *ticks)
 {
 	const char *p = strrchr(stat, ')');
 	char *end;
@@ -346,7 +383,7 @@ static int stat_start_ticks(const char *stat, unsigned long long *ticks)
 }
 
 /* The real uid, first of the four on the "Uid:" line of /proc/PID/status. */
-static int status_ruid(const char *status, unsigned long *uid)
+int qemu_status_ruid(const char *status, unsigned long *uid)
 {
 	const char *p = status;
 	char *end;
@@ -375,8 +412,8 @@ int qemu_identify(const struct qemu_creator *c, const struct qemu_proc *pr,
 	size_t n;
 
 	memset(info, 0, sizeof(*info));
-	if (!pr->stat || stat_start_ticks(pr->stat, &ticks) ||
-	    !pr->status || status_ruid(pr->status, &uid) || !pr->comm) {
+	if (!pr->stat || qemu_stat_start_ticks(pr->stat, &ticks) ||
+	    !pr->status || qemu_status_ruid(pr->status, &uid) || !pr->comm) {
 		snprintf(why, len, "/proc/%u cannot be read", c->pid);
 		return -ESRCH;
 	}

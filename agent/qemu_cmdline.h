@@ -33,6 +33,14 @@ int qemu_cmdline_parse(const char *buf, size_t len, const char *ifname,
 		       struct qemu_info *info);
 
 /*
+ * The same for the tap that QEMU was handed as descriptor FD (as libvirt
+ * does: -netdev tap,fd=FD or fds=FD:...), which names no interface: the MAC
+ * is that of the NIC on that netdev.
+ */
+int qemu_cmdline_parse_fd(const char *buf, size_t len, int fd,
+			  struct qemu_info *info);
+
+/*
  * A QEMU system emulator by the name it runs as: qemu-system-ARCH, qemu-kvm
  * or kvm, with or without a directory.  Not qemu-bridge-helper (which creates
  * the taps of "-netdev bridge"), qemu-img or the user-mode qemu-ARCH.
@@ -69,6 +77,12 @@ struct qemu_proc {
 int qemu_identify(const struct qemu_creator *c, const struct qemu_proc *pr,
 		  const char *ifname, struct qemu_info *info, char *why,
 		  size_t len);
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks): 0 or -EINVAL. */
+int qemu_stat_start_ticks(const char *stat, unsigned long long *ticks);
+
+/* The real uid from the "Uid:" line of /proc/PID/status: 0 or -EINVAL. */
+int qemu_status_ruid(const char *status, unsigned long *uid);
 
 /*
  * Find KEY in a QEMU option string "a=b,c=d" (",," is a literal comma).  A

@@ -11,8 +11,9 @@
  *   IFINDEX <TAB> NAME <TAB> REASON
  * NAME is the tap's name byte for byte (tap names hold no white space);
  * REASON is UTF-8 text on one line.  A tap is matched on both ifindex and
- * name, and only while the module still reports it pending and the agent
- * that wrote the file still runs.  The file is replaced atomically, and
+ * name, and only while the module still reports it pending (or attached,
+ * for a tap on an OVSDB port that is someone else's) and the agent that
+ * wrote the file still runs.  The file is replaced atomically, and
  * removed when no tap has a reason.
  */
 #ifndef OVSKVM_REASONS_H

@@ -5,7 +5,8 @@
 # stopped before their first instruction: taps land on their OVS bridge with
 # VLAN and external_ids from QEMU's command line, ports go when QEMU is
 # killed, reused names keep the new tap's port, a restarted agent or
-# ovsdb-server resyncs, a missing bridge is reported and then used, a bad
+# ovsdb-server resyncs, a leftover row that ovs-vswitchd put a new VM's tap
+# on while the agent was down is rewritten in place for the new VM, a missing bridge is reported and then used, a bad
 # config on SIGHUP keeps the old policy, and frames cross OVS between taps.
 # With valgrind installed, one run of the agent is checked for leaks.
 
@@ -148,7 +149,11 @@ hold()
 }
 
 UUID1=7c2b8f0e-2a4c-4bb1-9c55-0d6f7b0a1e01
+UUID2=7c2b8f0e-2a4c-4bb1-9c55-0d6f7b0a1e02
 MAC1=52:54:00:aa:bb:01
+MAC5=52:54:00:aa:bb:05
+MAC6=52:54:00:aa:bb:06
+BOOT_ID=$(cat /proc/sys/kernel/random/boot_id)
 
 test_qemu_attach()
 {
@@ -164,6 +169,10 @@ test_qemu_attach()
 	[ "$(ovs_get Port vnet0 external_ids:ovskvm-owner)" = ovskvm ] || fail "owner marker" || return 1
 	[ "$(ovs_get Port vnet0 external_ids:ovskvm-ifindex)" = "$(ifindex_of vnet0)" ] ||
 		fail "ovskvm-ifindex" || return 1
+	[ "$(ovs_get Port vnet0 external_ids:ovskvm-boot)" = "$BOOT_ID" ] ||
+		fail "ovskvm-boot is '$(ovs_get Port vnet0 external_ids:ovskvm-boot)', not $BOOT_ID" || return 1
+	[ "$(ovs_get Port vnet0 other_config:transient)" = true ] ||
+		fail "the port is not transient (other_config:transient)" || return 1
 	busywait 10000 eval "'$OVSKVM' status | grep -q '^vnet0 .* attached '" ||
 		{ "$OVSKVM" status; fail "the module does not report vnet0 attached"; return 1; }
 	"$OVSKVM" status
@@ -213,6 +222,84 @@ test_agent_restart()
 	ovs_port_exists tap22 && { fail "tap22 attached with no agent running"; return 1; }
 	agent_start || return 1
 	busywait 20000 our_ports_match_kernel tap22 || { our_ports_match_kernel tap22; fail "OVSDB does not match the kernel after the restart"; return 1; }
+}
+
+# The reported case.  The agent stops without removing its ports (kill -9:
+# only SIGTERM leaves them by design too), the VM's tap goes, a new VM's tap
+# of the same name comes under a rule with another VLAN, and ovs-vswitchd
+# puts it on the leftover row at once, with the old VM's VLAN and
+# external_ids (at boot, other_config:transient and the boot id cover this;
+# here the agent must mend it).  The restarted agent rewrites that row in
+# place: the same row, never gone while the agent starts, the new VLAN and
+# the new VM's identity, and never the new tap's ifindex with the old VLAN.
+# Every state the row goes through is seen: ovsdb-client monitor reports
+# each committed change (a poll would miss the short ones).
+test_stale_row_restart()
+{
+	local pid1 pid2 idx1 idx2 uuid mon=$WORK/tap5.monitor mpid n bad
+	[ $HAVE_QEMU = 1 ] || { skip "no qemu-system-x86_64"; return $KSFT_SKIP; }
+	pid1=$(start_guest old5 tap5 $MAC5 $UUID1) || fail "QEMU did not create tap5" || return 1
+	on_exit "kill -9 $pid1 2>/dev/null"
+	busywait 20000 eval '[ "$(ovs_get Port tap5 tag)" = 10 ]' || fail "tap5 not on VLAN 10" || return 1
+	idx1=$(ifindex_of tap5)
+	uuid=$(ovs_get Port tap5 _uuid)
+	[ "$(ovs_get Interface tap5 external_ids:iface-id)" = "$UUID1-$MAC5" ] || fail "iface-id of the first VM" || return 1
+
+	kill -9 "$(agent_pid)"
+	wait "$(agent_pid)" 2>/dev/null
+	rm -f "$WORK/agent.pid"
+	default_conf 20
+	"$OVSKVM" apply "$CONF" > /dev/null || fail "ovskvm apply" || return 1
+	kill -9 "$pid1"
+	busywait 10000 eval '! test -e /sys/class/net/tap5' || fail "tap5 still there" || return 1
+	pid2=$(start_guest new5 tap5 $MAC6 $UUID2) || fail "QEMU did not create the new tap5" || return 1
+	on_exit "kill -9 $pid2 2>/dev/null"
+	idx2=$(ifindex_of tap5)
+	[ "$idx1" != "$idx2" ] || fail "the new tap5 has the old ifindex $idx1" || return 1
+	# what the agent comes back to: the new tap in OVS on the old row
+	busywait 10000 eval "ip -o link show tap5 | grep -q 'master ovs-system'" ||
+		fail "ovs-vswitchd did not put the new tap5 on the leftover row" || return 1
+	[ "$(ovs_get Port tap5 tag)" = 10 ] || fail "the leftover row is not on VLAN 10" || return 1
+	echo "# tap5 (ifindex $idx2) on the leftover row of ifindex $idx1, VLAN 10, before the agent starts"
+
+	# CSV lines: row uuid, initial|insert|delete|old|new, name, tag,
+	# external_ids; a "new" line (all columns) follows the "old" one
+	# (changed columns only) that names the row.
+	ovsdb-client --format=csv --data=bare --no-headings monitor Open_vSwitch Port \
+		name,tag,external_ids > "$mon" 2>&1 &
+	mpid=$!
+	busywait 10000 grep -q ",initial,tap5," "$mon" || { kill $mpid; fail "no monitor"; return 1; }
+	agent_start || { kill $mpid; return 1; }
+	busywait 20000 eval '[ "$(ovs_get Port tap5 external_ids:ovskvm-ifindex)" = "$idx2" ]'
+	sleep 1
+	kill $mpid
+	wait $mpid 2>/dev/null
+	sed 's/^/# /' "$mon" | grep "tap5\|^# ,new" | head -n 10
+	bad=$(awk -F, -v u="$uuid" -v i="$idx2" '
+		$2 == "old" { cur = $1; next }
+		$2 == "new" && cur == u && $5 ~ ("ovskvm-ifindex=\"*" i "\"*( |\"|$)") && $4 != 20 {
+			print "ifindex " i " on VLAN " $4 }
+		$2 == "delete" && $1 == u { print "the row was deleted" }
+		($2 == "insert" || $2 == "initial") && $3 == "tap5" && $1 != u {
+			print "another row " $1 " for tap5" }' "$mon")
+	[ -z "$bad" ] || { fail "while the agent started: $bad"; return 1; }
+	n=$(awk -F, -v u="$uuid" '$2 == "old" { cur = $1; next } $2 == "new" && cur == u' "$mon" | wc -l)
+	[ "$n" = 1 ] || fail "the row changed $n times, not once" || return 1
+
+	[ "$(ovs_get Port tap5 tag)" = 20 ] || fail "tag is $(ovs_get Port tap5 tag), not 20" || return 1
+	[ "$(ovs_get Port tap5 external_ids:ovskvm-boot)" = "$BOOT_ID" ] || fail "ovskvm-boot" || return 1
+	[ "$(ovs_get Port tap5 other_config:transient)" = true ] || fail "not transient" || return 1
+	[ "$(ovs_get Interface tap5 external_ids:iface-id)" = "$UUID2-$MAC6" ] ||
+		fail "iface-id is $(ovs_get Interface tap5 external_ids:iface-id)" || return 1
+	[ "$(ovs_get Interface tap5 external_ids:vm-name)" = new5 ] || fail "vm-name" || return 1
+	[ "$(ovs_get Interface tap5 external_ids:attached-mac)" = $MAC6 ] || fail "attached-mac" || return 1
+	ip -o link show tap5 | grep -q 'master ovs-system' || fail "tap5 left the OVS datapath" || return 1
+	grep -q "tap5 (ifindex $idx2): added to OVS bridge br0 VLAN 20, on the port of that name left by ifindex $idx1 of this boot, rewritten in place" "$LOG" ||
+		fail "no log line for the rewrite" || return 1
+	kill -9 "$pid2"
+	busywait 20000 eval '! ovs_port_exists tap5' || fail "tap5 not removed after its VM went" || return 1
+	default_conf 10
+	kill -HUP "$(agent_pid)"
 }
 
 test_ovsdb_restart()
@@ -322,6 +409,25 @@ test_valgrind()
 	[ $rc = 0 ] || fail "the agent exited with $rc under valgrind (99: valgrind errors)"
 }
 
+# What `ovs-ctl start --delete-transient-ports` does at boot (ovsdb-server
+# started, ovs-vswitchd not yet): our Ports go, an operator's stay.
+test_delete_transient()
+{
+	local pid
+	[ -n "$(agent_pid)" ] || AGENT_WRAPPER= agent_start || return 1
+	pid=$(hold tap60) || return 1
+	on_exit "kill $pid 2>/dev/null"
+	busywait 20000 ovs_port_exists tap60 || fail "tap60 not attached" || return 1
+	ovs-vsctl --timeout=5 add-port br0 op0 -- set Interface op0 type=internal || return 1
+	on_exit "ovs-vsctl --timeout=5 --if-exists del-port op0"
+	agent_stop
+	$OVS_CTL delete-transient-ports > /dev/null 2>&1 || fail "ovs-ctl delete-transient-ports" || return 1
+	ovs_port_exists tap60 && { fail "tap60's port is still there"; return 1; }
+	[ -z "$(ovs-vsctl --timeout=5 --bare --columns=name find Port external_ids:ovskvm-owner=ovskvm)" ] ||
+		fail "ports of ours left" || return 1
+	ovs_port_exists op0 || fail "the operator's op0 was removed"
+}
+
 default_conf 10
 unload_module
 modprobe "$MODULE" || skip_all "modprobe $MODULE failed"
@@ -331,11 +437,12 @@ on_exit "ovs_stop"
 agent_start || skip_all "the agent does not start: $(tail -n 5 "$LOG")"
 on_exit "agent_stop"
 
-ktap_plan 11
+ktap_plan 13
 run_test "a QEMU tap lands on br0 with its VLAN and external_ids" test_qemu_attach
 run_test "kill -9 of QEMU removes its OVSDB port" test_qemu_kill
 run_test "a tap name reused at once keeps the new tap's port" test_name_reuse
 run_test "a restarted agent makes OVSDB match the kernel" test_agent_restart
+run_test "a leftover row a new VM's tap was put on is rewritten in place" test_stale_row_restart
 run_test "taps wait for ovsdb-server and attach when it is back" test_ovsdb_restart
 run_test "a missing bridge is reported, the port attaches once it exists" test_missing_bridge
 run_test "a bad config on SIGHUP keeps the policy in force" test_sighup
@@ -343,6 +450,7 @@ run_test "policy pushes and new bridges are not taken for lost events" test_no_f
 run_test "taps ignored before the agent started are matched by its policy" test_start_rematches
 run_test "frames cross OVS from one tap to another" test_frames
 run_test "no leak or error under valgrind" test_valgrind
+run_test "ovs-ctl delete-transient-ports removes the agent's ports only" test_delete_transient
 echo "# agent log:"
 sed 's/^/#   /' "$LOG" | tail -n 80
 ktap_finished

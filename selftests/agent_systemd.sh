@@ -45,7 +45,7 @@ conf()
 	write_conf <<CONF
 [Agent]
 Bridge=br0
-Timeout=2s
+Timeout=${TIMEOUT:-2s}
 ReconnectMax=1s
 LogLevel=debug
 ${OVSDB:+OVSDB=$OVSDB}
@@ -350,6 +350,49 @@ test_lock_dies()
 # The unit's view of the system, as far as unshare goes: /proc with pid
 # directories only (ProcSubset=pid), / read-only, the unit's capabilities.
 # The agent still reads QEMU's command line for the guest's name.
+# An OVSDB call waits on a hung ovsdb-server for up to Timeout=; SIGTERM
+# meanwhile ends the agent at once, not at the timeout.
+test_stop_hung_ovsdb()
+{
+	local db pid taps t0 t1 rc
+	stop c
+	TIMEOUT=60s conf
+	listen h || return 1
+	start h
+	wait_msg h 1 60000 || { show h; fail "no READY=1"; return 1; }
+	pid=$(pid_of h)
+	db=$(cat /var/run/openvswitch/ovsdb-server.pid) || return 1
+	kill -STOP "$db"
+	taps=$(hold sdh0) || { kill -CONT "$db"; fail "cannot create sdh0"; return 1; }
+	echo "$taps" > "$WORK/hung-taps.pid"
+	# the agent's batch goes out 5 ms after the event, then waits for a reply
+	busywait 10000 grep -q 'sdh0 (ifindex [0-9]*): new tap' "$WORK/h.log" ||
+		{ kill -CONT "$db"; show h; fail "the agent did not see sdh0"; return 1; }
+	sleep 1
+	t0=$(now_ms)
+	kill -TERM "$pid"
+	# a sixth of the timeout: far more than a prompt exit takes under TCG
+	busywait 10000 test -s "$WORK/h.rc"
+	t1=$(now_ms)
+	kill -CONT "$db"
+	conf
+	if ! [ -s "$WORK/h.rc" ]; then
+		busywait 70000 test -s "$WORK/h.rc"
+		echo "exited $(($(now_ms) - t0)) ms after SIGTERM"
+		show h
+		fail "still running 10 s after SIGTERM, its OVSDB call in flight (Timeout=60s)"
+		return 1
+	fi
+	rc=$(cat "$WORK/h.rc")
+	echo "exited $((t1 - t0)) ms after SIGTERM, the OVSDB call in flight (Timeout=60s)"
+	[ "$rc" = 0 ] || { show h; fail "exit status $rc"; return 1; }
+	grep -q 'no reply from ovsdb-server within the timeout' "$WORK/h.log" &&
+		{ show h; fail "the agent waited for the timeout"; return 1; }
+	grep -q 'exiting on SIGTERM' "$WORK/h.log" || { show h; fail "no 'exiting on SIGTERM'"; return 1; }
+	kill "$taps" 2> /dev/null
+	return 0
+}
+
 test_proc_subset()
 {
 	local pid qemu
@@ -673,7 +716,7 @@ ovs_start || skip_all "cannot start Open vSwitch"
 on_exit "ovs_stop"
 on_exit "for p in $WORK/*.pid; do kill \$(cat \$p) 2>/dev/null; done"
 
-ktap_plan $((9 + ${#SD_TESTS[@]} / 2))
+ktap_plan $((10 + ${#SD_TESTS[@]} / 2))
 run_test "READY=1 once the policy is in force and the first resync has run" test_ready
 run_test "SIGHUP: RELOADING=1, READY=1, the new policy in STATUS=" test_reload
 run_test "SIGHUP with a bad file: READY=1, STATUS= says the reload failed" test_reload_bad
@@ -681,6 +724,7 @@ run_test "a second agent refuses to start, naming the first one's pid" test_seco
 run_test "SIGTERM: STOPPING=1 and exit 0" test_stopping
 run_test "READY=1 with OVSDB down, STATUS= follows it coming back" test_ovsdb_down
 run_test "the lock goes with a killed agent" test_lock_dies
+run_test "SIGTERM ends the agent at once while its OVSDB call waits on a hung server" test_stop_hung_ovsdb
 run_test "/proc as ProcSubset=pid, / read-only: QEMU's command line is still read" test_proc_subset
 run_test "CAP_NET_ADMIN and CAP_DAC_OVERRIDE suffice, db.sock of another user" test_caps
 

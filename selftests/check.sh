@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: the unit tests and the VM harness's own tests on this
-# machine, the DKMS package, then the selftests inside a test VM, and one
-# summary line over all.  CHECK_STAGES=vm keeps only the kernel-dependent
-# stages (DKMS and the VM selftests), for a second kernel.
+# machine, the DKMS package, the Debian packages, then the selftests inside a
+# test VM, and one summary line over all.  CHECK_STAGES=vm keeps only the
+# kernel-dependent stages (DKMS and the VM selftests), for a second kernel.
 # Usage: selftests/check.sh KERNELRELEASE MODULE.ko [VM options...]
 
 kver=$1 module=$2
@@ -41,6 +41,14 @@ fi
 selftests/ynl_tree > /dev/null || true
 # Before the selftests: a DKMS copy in updates/ would shadow their module.
 stage "DKMS package (host and VM, kernel $kver)" "0 4" selftests/dkms.sh "$kver" "$@"
+# The Debian packages: built and linted here, installed and purged in a VM
+# of their own, booted without -M so that modprobe finds DKMS's build.  Not
+# per kernel: what DKMS builds for each kernel, dkms.sh checks.
+if [ "$stages" = all ]; then
+	stage "Debian packages: make deb (host)" 0 make -s deb
+	stage "Debian packages: install, DKMS, purge (VM, kernel $kver)" 0 \
+		selftests/vm/run "$@" -k "$kver" -- selftests/runner.sh deb.sh
+fi
 stage "selftests (VM, kernel $kver)" 0 \
 	selftests/vm/run "$@" -k "$kver" -M "$module" -- make -s -C selftests run_tests
 

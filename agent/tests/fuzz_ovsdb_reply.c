@@ -15,15 +15,22 @@
 static json_t *attach_params(void)
 {
 	static const uint16_t trunks[] = { 1, 2 };
+	static const char ifaces[1][OVSDB_UUID_LEN + 1] = {
+		"f167bc24-034b-47e5-abb1-40bb4706c7e1"
+	};
+	json_t *ext = json_pack("[s[[ss]]]", "map", "iface-id", "theirs");
 	struct ovsdb_port_spec ps[] = {
 		{ .name = "vnet0", .ifindex = 1, .bridge = "br0", .vlan_tag = 3 },
 		{ .name = "vnet1", .ifindex = 2, .bridge = "br1",
 		  .trunks = trunks, .n_trunks = 2,
 		  .replace_uuid = "0b7c3a9e-1111-2222-3333-444455556666",
-		  .replace_ifindex = 9 },
+		  .replace_ifindex = 9, .replace_ifaces = ifaces,
+		  .n_replace_ifaces = 1, .replace_iface_ext = ext },
 	};
+	json_t *params = ovsdb_txn_attach(ps, 2, "ovskvm");
 
-	return ovsdb_txn_attach(ps, 2, "ovskvm");
+	json_decref(ext);
+	return params;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ovsdb_parse_txn_result(result, json_object_get(doc, "params"), &err);
 	if (!ovsdb_parse_owned_ports(result, &owned, &n, &err))
 		ovsdb_owned_ports_free(owned, n);
-	if (!ovsdb_parse_port_rows(result, json_array_size(result), &rows, &err))
-		ovsdb_port_rows_free(rows, json_array_size(result));
+	/* two selects per name: a Port's and an Interface's */
+	n = json_array_size(result) / 2;
+	if (!ovsdb_parse_port_rows(result, n, &rows, &err))
+		ovsdb_port_rows_free(rows, n);
 	free(err);
 	json_decref(doc);
 	return 0;

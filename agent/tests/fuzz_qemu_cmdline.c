@@ -34,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off = nul - d + 1;
 	}
 	qemu_cmdline_parse(d + off, size - off, ifname, &info);
+	/* a tap handed over as a descriptor, as libvirt does: fd=29 */
+	qemu_cmdline_parse_fd(d + off, size - off, 29, &info);
 
 	/* the NUL-terminated files qemu_identify() takes */
 	text = malloc(size + 1);

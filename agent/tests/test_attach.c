@@ -2,13 +2,14 @@
 /*
  * attach.c against a fake ovsdb-server: one bad port (a name or a value that
  * is not UTF-8, an Interface name taken by another Port, a missing bridge)
- * never keeps the others of its batch pending, and the creator's identity
- * is checked against a real process before its command line is read.
+ * never keeps the others of its batch pending; a row left by another tap
+ * or boot of the same name is rewritten in place for the live tap, never
+ * accepted as its own, never deleted under it, never written over when
+ * someone changed it meanwhile; and the creator's identity is checked
+ * against a real process before its command line is read.
  *
- * ovsdb_transact() is wrapped (tests/test_attach.wrap): the fake answers the
- * operations the builders emit as ovsdb-server 3.1 does (the error objects
- * are those of the recorded replies in tests/data/), keeps Port and
- * Interface rows, and enforces the Interface name index at commit.
+ * ovsdb_transact() is wrapped (tests/test_attach.wrap) by the fake
+ * ovsdb-server of tests/fake_ovsdb.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,267 +33,7 @@
 #include "ovsdb_txn.h"
 #include "reasons.h"
 
-#define MAX_ROWS	32
-
-struct fake_port {
-	char name[64];
-	char uuid[OVSDB_UUID_LEN + 1];
-	char iface[64];			/* its Interface's name */
-	char owner[32];			/* "" when not ours */
-	int ifindex;
-	json_t *iface_ext;		/* Interface.external_ids, a map */
-};
-
-static struct {
-	const char *bridges[4];
-	struct fake_port ports[MAX_ROWS];
-	int n_ports;
-	int n_txn;			/* transactions that insert */
-	int timeout;			/* answer nothing: -ETIMEDOUT */
-	unsigned int next_uuid;
-} fake;
-
-static void fake_reset(void)
-{
-	int i;
-
-	for (i = 0; i < fake.n_ports; i++)
-		json_decref(fake.ports[i].iface_ext);
-	memset(&fake, 0, sizeof(fake));
-	fake.bridges[0] = "br0";
-}
-
-static struct fake_port *fake_port(const char *name)
-{
-	int i;
-
-	for (i = 0; i < fake.n_ports; i++)
-		if (!strcmp(fake.ports[i].name, name))
-			return &fake.ports[i];
-	return NULL;
-}
-
-static bool fake_iface_taken(const char *name)
-{
-	int i;
-
-	for (i = 0; i < fake.n_ports; i++)
-		if (!strcmp(fake.ports[i].iface, name))
-			return true;
-	return false;
-}
-
-/* A Port of someone else holding an Interface of another name: a bond. */
-static void fake_add_foreign(const char *port, const char *iface)
-{
-	struct fake_port *p = &fake.ports[fake.n_ports++];
-
-	snprintf(p->name, sizeof(p->name), "%s", port);
-	snprintf(p->iface, sizeof(p->iface), "%s", iface);
-	snprintf(p->uuid, sizeof(p->uuid), "00000000-0000-4000-8000-%012x", ++fake.next_uuid);
-}
-
-static void fake_remove(const char *name)
-{
-	struct fake_port *p = fake_port(name);
-
-	assert_non_null(p);
-	json_decref(p->iface_ext);
-	*p = fake.ports[--fake.n_ports];
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* The value an op's where clause compares COLUMN with. */
-static const char *where(const json_t *op, const char *column)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(op, "where"), i, c)
-		if (!strcmp(json_string_value(json_array_get(c, 0)), column))
-			return json_string_value(json_array_get(c, 2));
-	return NULL;
-}
-
-static const char *map_get(const json_t *map, const char *key)
-{
-	const json_t *pair;
-	size_t i;
-
-	json_array_foreach(json_array_get(map, 1), i, pair)
-		if (!strcmp(json_string_value(json_array_get(pair, 0)), key))
-			return json_string_value(json_array_get(pair, 1));
-	return NULL;
-}
-
-static json_t *select_port(const char *name)
-{
-	struct fake_port *p = fake_port(name);
-	json_t *rows = json_array();
-	char ifindex[16];
-
-	if (p) {
-		snprintf(ifindex, sizeof(ifindex), "%d", p->ifindex);
-		json_array_append_new(rows, json_pack("{s[ss] ss s[s[]]}", "_uuid", "uuid", p->uuid,
-						      "name", p->name, "external_ids", "map"));
-		if (p->owner[0])
-			json_array_set_new(rows, 0,
-				json_pack("{s[ss] ss s[s[[ss][ss]]]}", "_uuid", "uuid", p->uuid,
-					  "name", p->name, "external_ids", "map",
-					  OVSDB_EXT_OWNER, p->owner, OVSDB_EXT_IFINDEX, ifindex));
-	}
-	return json_pack("{so}", "rows", rows);
-}
-
-static bool bridge_exists(const char *name)
-{
-	int i;
-
-	for (i = 0; i < 4 && fake.bridges[i]; i++)
-		if (!strcmp(fake.bridges[i], name))
-			return true;
-	return false;
-}
-
-static json_t *timed_out(void)
-{
-	return json_pack("{ss ss}", "error", "timed out",
-			 "details", "\"where\" clause test failed");
-}
-
-int __wrap_ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **result,
-			  char **err, int timeout_ms);
-bool __wrap_ovsdb_is_connected(const struct ovsdb *db);
-void __wrap_ovsdb_close(struct ovsdb *db);
-
-bool __wrap_ovsdb_is_connected(const struct ovsdb *db)
-{
-	return db != NULL;
-}
-
-void __wrap_ovsdb_close(struct ovsdb *db)
-{
-}
-
-int __wrap_ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **result,
-			  char **err, int timeout_ms)
-{
-	struct fake_port staged[MAX_ROWS];
-	json_t *res = json_array(), *op;
-	int n_staged = 0, deleted[MAX_ROWS], n_deleted = 0, i, j;
-	bool failed = false, inserts = false;
-	size_t k;
-
-	memset(staged, 0, sizeof(staged));
-	json_array_foreach(ops, k, op) {
-		const char *kind = str(op, "op"), *table = str(op, "table");
-		json_t *r;
-
-		if (!k)			/* the database name */
-			continue;
-		if (failed) {		/* not run */
-			json_array_append_new(res, json_null());
-			continue;
-		}
-		r = json_object();
-		if (!strcmp(kind, "select")) {
-			json_decref(r);
-			r = select_port(where(op, "name"));
-		} else if (!strcmp(kind, "wait") && !strcmp(table, "Bridge")) {
-			if (!bridge_exists(where(op, "name")))
-				failed = true;
-		} else if (!strcmp(kind, "wait") && !strcmp(str(op, "until"), "==")) {
-			if (fake_port(where(op, "name")))
-				failed = true;
-		} else if (!strcmp(kind, "wait")) {	/* a guarded delete's */
-			struct fake_port *p = fake_port(where(op, "name"));
-
-			if (!p || !p->owner[0])
-				failed = true;
-		} else if (!strcmp(kind, "delete") && !strcmp(table, "Port")) {
-			const json_t *c = json_array_get(json_object_get(op, "where"), 0);
-			const char *uuid = json_string_value(json_array_get(json_array_get(c, 2), 1));
-
-			for (i = 0; i < fake.n_ports; i++)
-				if (!strcmp(fake.ports[i].uuid, uuid))
-					deleted[n_deleted++] = i;
-			json_object_set_new(r, "count", json_integer(1));
-		} else if (!strcmp(kind, "insert")) {
-			const json_t *row = json_object_get(op, "row");
-			struct fake_port *s = &staged[n_staged];
-
-			inserts = true;
-			if (!strcmp(table, "Interface")) {
-				snprintf(s->iface, sizeof(s->iface), "%s", str(row, "name"));
-				s->iface_ext = json_incref(json_object_get(row, "external_ids"));
-			} else {
-				const json_t *ext = json_object_get(row, "external_ids");
-
-				snprintf(s->name, sizeof(s->name), "%s", str(row, "name"));
-				snprintf(s->owner, sizeof(s->owner), "%s",
-					 map_get(ext, OVSDB_EXT_OWNER) ?: "");
-				s->ifindex = atoi(map_get(ext, OVSDB_EXT_IFINDEX) ?: "0");
-				snprintf(s->uuid, sizeof(s->uuid), "00000000-0000-4000-8000-%012x",
-					 ++fake.next_uuid);
-				n_staged++;
-			}
-			json_object_set_new(r, "uuid", json_pack("[ss]", "uuid", s->uuid));
-		} else {
-			json_object_set_new(r, "count", json_integer(1));
-		}
-		if (failed) {
-			json_decref(r);
-			r = timed_out();
-		}
-		json_array_append_new(res, r);
-	}
-	if (inserts)
-		fake.n_txn++;
-	if (inserts && fake.timeout) {
-		json_decref(res);
-		for (i = 0; i <= n_staged; i++)
-			json_decref(staged[i].iface_ext);
-		json_decref(ops);
-		*result = NULL;
-		*err = strdup("no reply from ovsdb-server within the timeout");
-		return -ETIMEDOUT;
-	}
-	/* commit: the Interface name index, as recorded in attach_iface_clash.json */
-	for (i = 0; i < n_staged && !failed; i++) {
-		bool clash = fake_iface_taken(staged[i].iface);
-
-		for (j = 0; j < i; j++)
-			clash |= !strcmp(staged[j].iface, staged[i].iface);
-		if (clash) {
-			char details[512];
-
-			snprintf(details, sizeof(details),
-				 "Transaction causes multiple rows in \"Interface\" table to have identical values (%s) for index on column \"name\".  First row, with UUID 1839589e-720f-4d7b-b084-64b724fe1c9b, existed in the database before this transaction and was not modified by the transaction.",
-				 staged[i].iface);
-			json_array_append_new(res, json_pack("{ss ss}", "error", "constraint violation",
-							     "details", details));
-			failed = true;
-		}
-	}
-	for (i = n_deleted - 1; i >= 0 && !failed; i--) {
-		json_decref(fake.ports[deleted[i]].iface_ext);
-		fake.ports[deleted[i]] = fake.ports[--fake.n_ports];
-	}
-	for (i = 0; i < n_staged; i++) {
-		if (!failed && fake.n_ports < MAX_ROWS)
-			fake.ports[fake.n_ports++] = staged[i];
-		else
-			json_decref(staged[i].iface_ext);
-	}
-	json_decref(staged[n_staged].iface_ext);	/* an Interface without its Port */
-	json_decref(ops);
-	*result = res;
-	return 0;
-}
+#include "tests/fake_ovsdb.h"
 
 /* ---- the agent under test ----------------------------------------------- */
 
@@ -588,6 +329,483 @@ static void test_missing_bridge(void **state)
 	agent_free(a);
 }
 
+/* ---- leftover rows: the identity of a tap is (owner, ifindex, boot) ----- */
+
+#define OTHER_BOOT	"0e3a1d52-5d7c-4c1e-9f0f-6c1d2b3a4f50"
+
+/* This boot's id, as the agent must record it. */
+static const char *this_boot(void)
+{
+	static char buf[64];
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static const char *port_ext(const char *port, const char *key)
+{
+	struct fake_port *p = fake_port(port);
+
+	if (!p)
+		fail_msg("no Port %s in OVSDB", port);
+	return map_get(p->ext, key);
+}
+
+/* A pending tap of VM VM, on VLAN TAG. */
+static struct pend *vm_tap(struct agent *a, uint32_t ifindex, const char *name,
+			   int tag, const char *vm)
+{
+	struct pend *p = pending(a, ifindex, name, "br0");
+
+	p->port.vlan_tag = tag;
+	from_qemu(p, vm, UUID2);
+	return p;
+}
+
+/* The row now describes tap IFINDEX of this boot, of VM VM on VLAN TAG. */
+static void assert_row_is(const char *name, int ifindex, int tag, const char *vm)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", ifindex);
+	assert_string_equal(port_ext(name, OVSDB_EXT_OWNER), "ovskvm");
+	assert_string_equal(port_ext(name, OVSDB_EXT_IFINDEX), buf);
+	assert_string_equal(port_ext(name, OVSDB_EXT_BOOT), this_boot());
+	assert_string_equal(port_ext(name, "vm-name"), vm);
+	assert_string_equal(iface_ext(name, "vm-name"), vm);
+	assert_string_equal(iface_ext(name, "vm-id"), UUID2);
+	assert_int_equal(fake_port(name)->tag, tag);
+	assert_string_equal(fake_port(name)->bridge, "br0");
+}
+
+/*
+ * After a reboot the ifindexes start over: a row an earlier boot left for
+ * ifindex 15 is not the row of this boot's tap 15, whatever the ifindex
+ * says.  It was accepted as current; it is rewritten in place.
+ */
+static void test_other_boot_same_ifindex(void **state)
+{
+	struct agent *a = agent_new();
+	char uuid[OVSDB_UUID_LEN + 1];
+
+	strcpy(uuid, fake_add_ours("vnet5", 15, OTHER_BOOT, 10, "old-vm")->uuid);
+	vm_tap(a, 15, "vnet5", 20, "new-vm");
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_string_equal(fake_port("vnet5")->uuid, uuid);
+	assert_row_is("vnet5", 15, 20, "new-vm");
+	assert_int_equal(fake.n_txn, 1);
+	/* done: nothing more to send */
+	vm_tap(a, 15, "vnet5", 20, "new-vm");
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_int_equal(fake.n_txn, 1);
+	agent_free(a);
+}
+
+/*
+ * The reported case, within one boot: tap 14 went while the agent was not
+ * looking, a new tap 15 of that name came, and ovs-vswitchd put it on the
+ * old row with the old VM's VLAN.  The row is rewritten in place, in one
+ * transaction: never deleted under the new tap (it would leave the datapath
+ * until a new row is inserted).
+ */
+static void test_stale_ifindex_in_place(void **state)
+{
+	struct agent *a = agent_new();
+	char uuid[OVSDB_UUID_LEN + 1];
+	struct fake_port *p;
+
+	p = fake_add_ours("vnet6", 14, this_boot(), 10, "old-vm");
+	strcpy(uuid, p->uuid);
+	p->n_trunks = 2;
+	vm_tap(a, 15, "vnet6", 20, "new-vm");
+	add_gone(a, 14, "vnet6");
+	detach_gone(a);			/* as step() does: the gone first */
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_non_null(fake_port("vnet6"));
+	assert_string_equal(fake_port("vnet6")->uuid, uuid);
+	assert_row_is("vnet6", 15, 20, "new-vm");
+	assert_int_equal(fake_port("vnet6")->n_trunks, 0);
+	assert_string_equal(fake_port("vnet6")->vlan_mode, "");
+	assert_int_equal(fake.n_txn, 1);
+	agent_free(a);
+}
+
+/* A row without a boot id (written before it was recorded) gets one. */
+static void test_row_without_boot(void **state)
+{
+	struct agent *a = agent_new();
+
+	fake_add_ours("vnet3", 13, NULL, 10, "old-vm");
+	vm_tap(a, 13, "vnet3", 10, "new-vm");
+	attach_pending(a);
+	assert_non_null(port_ext("vnet3", OVSDB_EXT_BOOT));
+	assert_row_is("vnet3", 13, 10, "new-vm");
+	agent_free(a);
+}
+
+/* Between our select and our rewrite, someone else rewrites the row. */
+static void someone_else(void)
+{
+	struct fake_port *p = fake_port("vnet7");
+
+	fake.after_select = NULL;
+	map_set(p->ext, OVSDB_EXT_BOOT, OTHER_BOOT "x");
+	map_set(p->ext, "vm-name", "theirs");
+	p->tag = 30;
+}
+
+static void test_changed_row_not_clobbered(void **state)
+{
+	struct agent *a = agent_new();
+
+	fake_add_ours("vnet7", 14, this_boot(), 10, "old-vm");
+	vm_tap(a, 17, "vnet7", 20, "new-vm");
+	fake.after_select = someone_else;
+	attach_logged(a);
+	assert_string_equal(port_ext("vnet7", "vm-name"), "theirs");
+	assert_string_equal(port_ext("vnet7", OVSDB_EXT_BOOT), OTHER_BOOT "x");
+	assert_int_equal(fake_port("vnet7")->tag, 30);
+	assert_string_equal(iface_ext("vnet7", "vm-name"), "old-vm");
+	assert_true(is_pending(a, "vnet7"));	/* looked at again */
+	agent_free(a);
+}
+
+/* A row that is not ours is never taken over, stale or not. */
+static void test_foreign_row_left(void **state)
+{
+	struct agent *a = agent_new();
+	struct fake_port *p = fake_add("vnet8", "vnet8");
+
+	p->tag = 10;
+	map_set(p->ext, "vm-name", "theirs");
+	vm_tap(a, 18, "vnet8", 20, "new-vm");
+	attach_pending(a);
+	/* kept, not retried, with whose it is for `ovskvm status` */
+	assert_int_equal(a->n_pending, 1);
+	assert_true(a->pending[0].unfit);
+	assert_non_null(strstr(a->pending[0].reason, "managed by someone else"));
+	attach_pending(a);
+	assert_int_equal(fake.n_txn, 0);
+	assert_null(port_ext("vnet8", OVSDB_EXT_OWNER));
+	assert_int_equal(fake_port("vnet8")->tag, 10);
+	agent_free(a);
+}
+
+/* ---- rows of ours that someone else wrote to ----------------------------- */
+
+/* What libvirt's ovs-vsctl --may-exist add-port ... -- set Interface writes. */
+static void libvirt_sets(const char *name)
+{
+	struct fake_port *p = fake_port(name);
+
+	assert_non_null(p);
+	map_set(p->iface_ext, "iface-id", "ovn-lsp-1");
+	map_set(p->iface_ext, "attached-mac", "52:54:00:00:00:01");
+	map_set(p->iface_ext, "vm-id", UUID1);
+	map_set(p->iface_ext, "iface-status", "active");
+}
+
+/* libvirt's keys are all there, untouched. */
+static void assert_libvirt_keys(const char *name)
+{
+	static const char *const kv[][2] = {
+		{ "iface-id", "ovn-lsp-1" }, { "attached-mac", "52:54:00:00:00:01" },
+		{ "vm-id", UUID1 }, { "iface-status", "active" },
+	};
+	const char *have;
+	size_t i;
+
+	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		have = iface_ext(name, kv[i][0]);
+		if (!have || strcmp(have, kv[i][1]))
+			fail_msg("Interface %s: libvirt's %s=%s was overwritten (now %s)",
+				 name, kv[i][0], kv[i][1], have ?: "absent");
+	}
+}
+
+/* The sum the Port records is that of what its Interface holds. */
+static void assert_sum_recorded(const char *name)
+{
+	struct fake_port *p = fake_port(name);
+	const char *keys[16], *values[16];
+	const json_t *pair;
+	char want[17];
+	size_t i, n = json_array_size(json_array_get(p->iface_ext, 1));
+
+	assert_true(n <= 16);
+	json_array_foreach(json_array_get(p->iface_ext, 1), i, pair) {
+		keys[i] = json_string_value(json_array_get(pair, 0));
+		values[i] = json_string_value(json_array_get(pair, 1));
+	}
+	snprintf(want, sizeof(want), "%016llx",
+		 (unsigned long long)ovsdb_ext_sum(keys, values, n));
+	if (!port_ext(name, OVSDB_EXT_IFACE_SUM))
+		fail_msg("Port %s records no %s", name, OVSDB_EXT_IFACE_SUM);
+	assert_string_equal(port_ext(name, OVSDB_EXT_IFACE_SUM), want);
+}
+
+/* The tap is left pending, not retried, and `ovskvm status` says why. */
+static void assert_left_alone(struct agent *a, uint32_t ifindex, const char *name)
+{
+	struct pend *p = find(a, name);
+
+	assert_non_null(p);
+	assert_true(p->unfit);
+	assert_contains(status_reason(ifindex, name),
+			"its Interface was changed by another program: left alone");
+}
+
+/* As resync() does: the module's pending taps, afresh. */
+static void resync_pending(struct agent *a, uint32_t ifindex, const char *name)
+{
+	a->n_pending = 0;
+	vm_tap(a, ifindex, name, 20, "new-vm");
+}
+
+/*
+ * The reported case: a row of ours from a previous boot, which libvirt
+ * kept (--may-exist) and wrote its keys to; OVN bound the VM by iface-id.
+ * A tap of that name matching a rule must not wipe them: the row is
+ * libvirt's now, left alone, said once.
+ */
+static void test_stale_row_libvirt_keys(void **state)
+{
+	struct agent *a = agent_new();
+	const char *log;
+
+	fake_add_ours("vnet0", 14, OTHER_BOOT, 10, "old-vm");
+	libvirt_sets("vnet0");
+	vm_tap(a, 15, "vnet0", 20, "new-vm");
+	log = attach_logged(a);
+	assert_libvirt_keys("vnet0");
+	assert_contains(log, "vnet0: the OVSDB port vnet0, left by this agent for ifindex 14, belongs to another program now: its Interface was changed by another program: left alone");
+	assert_string_equal(iface_ext("vnet0", "vm-name"), "old-vm");
+	assert_string_equal(port_ext("vnet0", OVSDB_EXT_IFINDEX), "14");
+	assert_int_equal(fake_port("vnet0")->tag, 10);
+	assert_int_equal(fake.n_txn, 0);
+	assert_left_alone(a, 15, "vnet0");
+	/* not tried again, and at the next resync not said again */
+	attach_pending(a);
+	resync_pending(a, 15, "vnet0");
+	log = attach_logged(a);
+	assert_false(strstr(log, "belongs to another program"));
+	assert_left_alone(a, 15, "vnet0");
+	assert_int_equal(fake.n_txn, 0);
+	assert_libvirt_keys("vnet0");
+
+	/* the same with a row that records its sum: one the agent wrote */
+	vm_tap(a, 30, "vnet30", 10, "old-vm");
+	attach_pending(a);
+	assert_sum_recorded("vnet30");
+	libvirt_sets("vnet30");
+	drop_pending(a, 30);		/* gone while the agent was not looking */
+	vm_tap(a, 31, "vnet30", 20, "new-vm");
+	assert_contains(attach_logged(a), "vnet30: the OVSDB port vnet30, left by this agent for ifindex 30, belongs to another program now");
+	assert_libvirt_keys("vnet30");
+	assert_string_equal(port_ext("vnet30", OVSDB_EXT_IFINDEX), "30");
+	assert_left_alone(a, 31, "vnet30");
+	agent_free(a);
+}
+
+/* detach_gone(), with what it logged in a static buffer. */
+static const char *detach_logged(struct agent *a)
+{
+	static char log[4096];
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	assert_non_null(f);
+	dup2(fileno(f), 2);
+	detach_gone(a);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	fclose(f);
+	fputs(log, stderr);
+	return log;
+}
+
+/*
+ * Nor is such a row deleted when its tap goes: resync hands the row of a
+ * tap left alone to detach_gone() (the tap is unfit, so no pending tap
+ * takes the row), which deleted it under libvirt's VM.
+ */
+static void test_gone_row_libvirt_keys(void **state)
+{
+	struct agent *a = agent_new();
+
+	vm_tap(a, 50, "vnet50", 10, "old-vm");
+	attach_pending(a);
+	libvirt_sets("vnet50");
+	add_gone(a, 50, "vnet50");
+	assert_contains(detach_logged(a),
+			"vnet50: tap gone (ifindex 50), but its OVSDB port belongs to another program now: its Interface was changed by another program: left alone");
+	assert_non_null(fake_port("vnet50"));
+	assert_libvirt_keys("vnet50");
+	assert_int_equal(a->n_gone, 0);
+	/* said once */
+	add_gone(a, 50, "vnet50");
+	assert_false(strstr(detach_logged(a), "belongs to another program"));
+	assert_non_null(fake_port("vnet50"));
+	agent_free(a);
+}
+
+/* Between our select and our rewrite, libvirt writes to the Interface. */
+static void libvirt_meanwhile(void)
+{
+	fake.after_select = NULL;
+	libvirt_sets("vnet1");
+}
+
+static void test_iface_changed_not_clobbered(void **state)
+{
+	struct agent *a = agent_new();
+	const char *log;
+
+	vm_tap(a, 40, "vnet1", 10, "old-vm");
+	attach_pending(a);
+	drop_pending(a, 40);
+	vm_tap(a, 41, "vnet1", 20, "new-vm");
+	fake.after_select = libvirt_meanwhile;
+	log = attach_logged(a);
+	assert_libvirt_keys("vnet1");
+	assert_contains(log, "the external_ids of interface vnet1 (row ");
+	assert_string_equal(port_ext("vnet1", OVSDB_EXT_IFINDEX), "40");
+	assert_int_equal(fake_port("vnet1")->tag, 10);
+	assert_true(is_pending(a, "vnet1"));	/* looked at again */
+	/* and then it is libvirt's: left alone */
+	attach_pending(a);
+	assert_libvirt_keys("vnet1");
+	assert_left_alone(a, 41, "vnet1");
+	agent_free(a);
+}
+
+/*
+ * The normal rewrite of a stale row still works, and records the sum of
+ * what it wrote to the Interface, so that the next rewrite of the same row
+ * knows it is still ours.
+ */
+static void test_stale_rewrite_records_sum(void **state)
+{
+	struct agent *a = agent_new();
+	char uuid[OVSDB_UUID_LEN + 1];
+
+	strcpy(uuid, fake_add_ours("vnet2", 14, OTHER_BOOT, 10, "old-vm")->uuid);
+	assert_null(port_ext("vnet2", OVSDB_EXT_IFACE_SUM));
+	vm_tap(a, 15, "vnet2", 20, "new-vm");
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_string_equal(fake_port("vnet2")->uuid, uuid);
+	assert_row_is("vnet2", 15, 20, "new-vm");
+	assert_sum_recorded("vnet2");
+	/* the next tap of that name: rewritten again, on the recorded sum */
+	vm_tap(a, 16, "vnet2", 30, "newer-vm");
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_string_equal(fake_port("vnet2")->uuid, uuid);
+	assert_row_is("vnet2", 16, 30, "newer-vm");
+	assert_sum_recorded("vnet2");
+	assert_int_equal(fake.n_txn, 2);
+	agent_free(a);
+}
+
+/* The module's report of an attached tap, as on_event() hands it over. */
+static void attached(struct agent *a, uint32_t ifindex, const char *name, int tag)
+{
+	struct ovskvm_port p = {
+		.ifindex = ifindex, .state = OVSKVM_PORT_ATTACHED, .has_rule = true,
+		.rule_id = 1, .bridge_kind = OVSKVM_BRIDGE_OVS, .vlan_tag = tag,
+	};
+
+	snprintf(p.ifname, sizeof(p.ifname), "%s", name);
+	strcpy(p.bridge, "br0");
+	strcpy(p.master, "ovs-system");
+	port_attached(a, &p);
+}
+
+/*
+ * PORT_ATTACHED only says the tap is in the datapath: ovs-vswitchd may have
+ * put it on a leftover of another boot.  The row is checked, and rewritten.
+ */
+static void test_attached_confirmed(void **state)
+{
+	struct agent *a = agent_new();
+	char uuid[OVSDB_UUID_LEN + 1];
+
+	strcpy(uuid, fake_add_ours("vnet9", 19, OTHER_BOOT, 10, "old-vm")->uuid);
+	attached(a, 19, "vnet9", 20);
+	assert_true(is_pending(a, "vnet9"));	/* until its row is confirmed */
+	from_qemu(find(a, "vnet9"), "new-vm", UUID2);
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_string_equal(fake_port("vnet9")->uuid, uuid);
+	assert_row_is("vnet9", 19, 20, "new-vm");
+
+	/* our own row for it: confirmed by one read, nothing written */
+	fake.n_txn = fake.n_select = 0;
+	attached(a, 19, "vnet9", 20);
+	attach_pending(a);
+	assert_int_equal(a->n_pending, 0);
+	assert_int_equal(fake.n_select, 1);
+	assert_int_equal(fake.n_txn, 0);
+	agent_free(a);
+}
+
+/*
+ * The stale row's tap now wants a bridge that does not exist: the row
+ * cannot be rewritten, so it goes (guarded), or ovs-vswitchd would keep the
+ * tap on it with the old VM's VLAN.
+ */
+static void test_stale_row_missing_bridge(void **state)
+{
+	struct agent *a = agent_new();
+
+	fake_add_ours("vnet4", 14, this_boot(), 10, "old-vm");
+	pending(a, 24, "vnet4", "brmissing");
+	attach_pending(a);
+	assert_null(fake_port("vnet4"));
+	assert_true(is_pending(a, "vnet4"));
+	agent_free(a);
+}
+
+/*
+ * Every transaction that writes names the agent in a comment, for
+ * ovsdb-server's log; our Ports are transient, for ovs-ctl start
+ * --delete-transient-ports.
+ */
+static void test_comment_transient(void **state)
+{
+	struct agent *a = agent_new();
+
+	pending(a, 60, "vnet60", "br0");
+	pending(a, 61, "vnet61", "br0");
+	attach_pending(a);
+	assert_string_equal(fake.comment, "ovskvm: attach vnet60 vnet61");
+	assert_string_equal(map_get(fake_port("vnet60")->other, "transient"), "true");
+	add_gone(a, 60, "vnet60");
+	detach_gone(a);
+	assert_null(fake_port("vnet60"));
+	assert_string_equal(fake.comment, "ovskvm: remove vnet60");
+	fake_add_ours("vnet62", 14, this_boot(), 10, "old-vm");
+	vm_tap(a, 62, "vnet62", 20, "new-vm");
+	attach_pending(a);
+	assert_string_equal(fake.comment, "ovskvm: attach vnet62");
+	assert_string_equal(map_get(fake_port("vnet62")->other, "transient"), "true");
+	assert_int_equal(fake.uncommented, 0);
+	assert_int_equal(fake.n_txn, 3);
+	agent_free(a);
+}
+
 /* ---- the creator's identity, with real processes ------------------------ */
 
 static char self[4096];		/* this program, run again as a fake QEMU */
@@ -741,6 +959,18 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_iface_clash),
 		cmocka_unit_test(test_missing_bridge),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_other_boot_same_ifindex),
+		cmocka_unit_test(test_stale_ifindex_in_place),
+		cmocka_unit_test(test_row_without_boot),
+		cmocka_unit_test(test_changed_row_not_clobbered),
+		cmocka_unit_test(test_foreign_row_left),
+		cmocka_unit_test(test_stale_row_libvirt_keys),
+		cmocka_unit_test(test_iface_changed_not_clobbered),
+		cmocka_unit_test(test_stale_rewrite_records_sum),
+		cmocka_unit_test(test_gone_row_libvirt_keys),
+		cmocka_unit_test(test_attached_confirmed),
+		cmocka_unit_test(test_stale_row_missing_bridge),
+		cmocka_unit_test(test_comment_transient),
 		cmocka_unit_test(test_identity),
 	};
 

@@ -256,6 +256,21 @@ static void test_agent_errors(void **state)
 	expect_error("[Agent]\nReconnectMax=-1\n", "ReconnectMax=-1: expected a duration");
 	expect_error("[Agent]\nLogLevel=loud\n", "LogLevel=loud: expected err, warning, notice, info or debug");
 	expect_error("[Agent]\nLogLevel=crit\n", "LogLevel=crit: expected");
+	expect_error("[Agent]\nReattachDeleted=maybe\n", "t.conf:2: ReattachDeleted=maybe: expected yes or no");
+}
+
+/* ReattachDeleted=: an operator's del-port is respected unless it says yes. */
+static void test_reattach_deleted(void **state)
+{
+	struct config cfg;
+
+	assert_int_equal(parse(&cfg, ""), 0);
+	assert_false(cfg.reattach_deleted);
+	assert_int_equal(parse(&cfg, "[Agent]\nReattachDeleted=yes\n"), 0);
+	assert_true(cfg.reattach_deleted);
+	assert_int_equal(parse(&cfg, "[Agent]\nReattachDeleted=yes\nReattachDeleted=off\n"), 0);
+	assert_false(cfg.reattach_deleted);
+	config_free(&cfg);
 }
 
 static void test_rule_errors(void **state)
@@ -296,6 +311,7 @@ static void test_rule_errors(void **state)
 	expect_error("[Rule]\nBridge=b\nExternalID==x\n", "the key may hold letters, digits and - _ . : only");
 	expect_error("[Rule]\nBridge=b\nExternalID=a b=x\n", "the key may hold");
 	expect_error("[Rule]\nBridge=b\nExternalID=ovskvm-owner=me\n", "keys starting with ovskvm- are the agent's own");
+	expect_error("[Rule]\nBridge=b\nExternalID=ovskvm-iface-sum=0\n", "keys starting with ovskvm- are the agent's own");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=1\nExternalID=a=2\n", "t.conf:4: ExternalID=a=2: key 'a' already set on line 3");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=%x\n", "unknown placeholder '%x' (known: %n VM name, %u VM UUID, %m guest MAC, %i interface, %% a percent sign)");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=50%\n", "unknown placeholder '%'");
@@ -523,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_agent_errors),
+		cmocka_unit_test(test_reattach_deleted),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_globs),
 		cmocka_unit_test(test_rule_limits),

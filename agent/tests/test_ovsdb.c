@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +282,98 @@ static void test_timeout_then_late_reply(void **state)
 	free(err);
 }
 
+/* The wait hook: what the agent serves (signals, events) while a call waits. */
+static struct {
+	int pipe[2];
+	struct fake *f;
+	int calls;
+	const char *reply;	/* written by the server when the hook runs */
+} hook;
+
+static int on_wait(void *arg)
+{
+	char c;
+
+	assert_ptr_equal(arg, &hook);
+	if (read(hook.pipe[0], &c, 1) != 1)
+		return 0;		/* asked before a call: nothing came */
+	hook.calls++;
+	if (hook.reply) {
+		srv_write(hook.f, hook.reply);
+		hook.reply = NULL;
+	}
+	return c == 'x' ? -ECANCELED : 0;
+}
+
+static void test_wait_hook(void **state)
+{
+	struct fake *f = *state;
+	json_t *result, *sent;
+	char *err = NULL;
+	int fd, status;
+	pid_t pid;
+
+	assert_return_code(pipe2(hook.pipe, O_NONBLOCK), errno);
+	hook.f = f;
+	fd = hook.pipe[0];
+	ovsdb_set_wait_hook(f->db, &fd, 1, on_wait, &hook);
+
+	/* Served, then the call goes on and takes its reply. */
+	hook.reply = "{\"id\":1,\"result\":[\"one\"],\"error\":null}";
+	assert_int_equal(write(hook.pipe[1], "k", 1), 1);
+	assert_int_equal(ovsdb_call(f->db, "list_dbs", json_array(), &result,
+				    &err, 10000), 0);
+	assert_int_equal(hook.calls, 1);
+	assert_json(result, "[\"one\"]");
+	json_decref(result);
+
+	/*
+	 * Given up by the hook long before the timeout, as what it serves
+	 * arrives during the wait: the connection stays.
+	 */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		usleep(100000);
+		_exit(write(hook.pipe[1], "x", 1) != 1);
+	}
+	assert_int_equal(ovsdb_call(f->db, "list_dbs", json_array(), &result,
+				    &err, 60000), -ECANCELED);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_int_equal(hook.calls, 2);
+	assert_null(result);
+	assert_contains(err, "call given up");
+	assert_true(ovsdb_is_connected(f->db));
+	free(err);
+	err = NULL;
+
+	/* A call asks the hook before it sends: given up, nothing is sent. */
+	assert_int_equal(write(hook.pipe[1], "x", 1), 1);
+	assert_int_equal(ovsdb_call(f->db, "list_dbs", json_array(), &result,
+				    &err, 60000), -ECANCELED);
+	assert_int_equal(hook.calls, 3);
+	sent = srv_read(f->sfd);
+	assert_int_equal(json_array_size(sent), 2);	/* calls 1 and 2 */
+	json_decref(sent);
+	free(err);
+	err = NULL;
+
+	/* Its late reply is not taken for the next call's. */
+	srv_write(f, "{\"id\":2,\"result\":[\"late\"],\"error\":null}"
+		     "{\"id\":3,\"result\":[\"fresh\"],\"error\":null}");
+	assert_int_equal(ovsdb_call(f->db, "list_dbs", json_array(), &result,
+				    &err, 10000), 0);
+	assert_json(result, "[\"fresh\"]");
+	json_decref(result);
+	assert_int_equal(hook.calls, 3);
+
+	ovsdb_set_wait_hook(f->db, NULL, 0, NULL, NULL);
+	close(hook.pipe[0]);
+	close(hook.pipe[1]);
+	free(err);
+}
+
 static void test_rpc_error(void **state)
 {
 	struct fake *f = *state;
@@ -525,6 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transact_keeps_db_name, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_reply, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_then_late_reply, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_wait_hook, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_rpc_error, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_handle_input, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_then_close, fake_setup, fake_teardown),
