@@ -46,8 +46,11 @@ stage "DKMS package (host and VM, kernel $kver)" "0 4" selftests/dkms.sh "$kver"
 # per kernel: what DKMS builds for each kernel, dkms.sh checks.
 if [ "$stages" = all ]; then
 	stage "Debian packages: make deb (host)" 0 make -s deb
+	# DKMS's build and depmod over 9p take 5 to 9 minutes under TCG, more
+	# beside another VM: generous bounds, which only catch a hang.
 	stage "Debian packages: install, DKMS, purge (VM, kernel $kver)" 0 \
-		selftests/vm/run "$@" -k "$kver" -- selftests/runner.sh deb.sh
+		selftests/vm/run "$@" -k "$kver" -t 3000 -- \
+		env SELFTEST_TIMEOUT=2400 selftests/runner.sh deb.sh
 fi
 stage "selftests (VM, kernel $kver)" 0 \
 	selftests/vm/run "$@" -k "$kver" -M "$module" -- make -s -C selftests run_tests
