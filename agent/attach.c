@@ -175,24 +175,6 @@ static void save_reasons(struct agent *a)
 	a->reasons_dirty = false;
 }
 
-static ssize_t read_at(int dfd, const char *name, char *buf, size_t len)
-{
-	ssize_t n = 0, total = 0;
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < len - 1 &&
-	       (n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	if (n < 0)
-		total = -errno;
-	close(fd);
-	if (total >= 0)
-		buf[total] = '\0';
-	return total;
-}
-
 /*
  * What the creating QEMU's command line says about this tap, if the process
  * is still its creator: all files are read through one /proc/PID directory
@@ -230,12 +212,12 @@ static void read_creator(struct pend *p)
 		goto unreadable;
 	}
 	/* stat last: the process was still there after the other reads */
-	n = read_at(dfd, "cmdline", cmdline, sizeof(cmdline));
-	ret = n < 0 ? n : read_at(dfd, "comm", comm, sizeof(comm));
+	n = proc_read_at(dfd, "cmdline", cmdline, sizeof(cmdline));
+	ret = n < 0 ? n : proc_read_at(dfd, "comm", comm, sizeof(comm));
 	if (ret >= 0)
-		ret = read_at(dfd, "status", status, sizeof(status));
+		ret = proc_read_at(dfd, "status", status, sizeof(status));
 	if (ret >= 0)
-		ret = read_at(dfd, "stat", stat, sizeof(stat));
+		ret = proc_read_at(dfd, "stat", stat, sizeof(stat));
 	close(dfd);
 	if (ret < 0)
 		goto unreadable;

@@ -35,7 +35,7 @@ bool fdholder_creator_hands_off(const char *comm)
 	return false;
 }
 
-static ssize_t read_file(int dfd, const char *name, char *buf, size_t len)
+ssize_t proc_read_at(int dfd, const char *name, char *buf, size_t len)
 {
 	ssize_t n = 0, total = 0;
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
@@ -76,7 +76,7 @@ static bool fd_is_tap(int dfd, int fdd, const char *fd, const char *ifname)
 	if (strcmp(link, TUN_PATH))
 		return false;
 	snprintf(path, sizeof(path), "fdinfo/%s", fd);
-	if (read_file(dfd, path, info, sizeof(info)) < 0)
+	if (proc_read_at(dfd, path, info, sizeof(info)) < 0)
 		return false;
 	snprintf(want, sizeof(want), "iff:\t%s\n", ifname);
 	for (p = info; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
@@ -102,7 +102,7 @@ static int look_at(int dfd, uint32_t pid, const char *ifname, struct fdholder *h
 	int fdd, fd = -1;
 	DIR *d;
 
-	if (read_file(dfd, "stat", stat, sizeof(stat)) < 0 ||
+	if (proc_read_at(dfd, "stat", stat, sizeof(stat)) < 0 ||
 	    qemu_stat_start_ticks(stat, &t0))
 		return -ESRCH;
 	fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -121,14 +121,14 @@ static int look_at(int dfd, uint32_t pid, const char *ifname, struct fdholder *h
 	closedir(d);
 	if (fd < 0)
 		return -ENOENT;
-	n = read_file(dfd, "cmdline", cmdline, sizeof(cmdline));
-	if (n <= 0 || read_file(dfd, "status", status, sizeof(status)) < 0 ||
+	n = proc_read_at(dfd, "cmdline", cmdline, sizeof(cmdline));
+	if (n <= 0 || proc_read_at(dfd, "status", status, sizeof(status)) < 0 ||
 	    qemu_status_ruid(status, &uid))
 		return -ESRCH;
 	if (qemu_cmdline_parse_fd(cmdline, n, fd, info))
 		return -ENOENT;		/* a holder, but no QEMU: libvirtd itself */
 	/* the same process throughout: its start time has not changed */
-	if (read_file(dfd, "stat", stat, sizeof(stat)) < 0 ||
+	if (proc_read_at(dfd, "stat", stat, sizeof(stat)) < 0 ||
 	    qemu_stat_start_ticks(stat, &t1) || t1 != t0)
 		return -ESRCH;
 	h->pid = pid;

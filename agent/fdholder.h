@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "qemu_cmdline.h"
 
@@ -58,5 +59,11 @@ int fdholder_identify(const char *proc, const char *ifname, struct fdholder *h,
  * a tap that libvirt puts on an OVS bridge itself is libvirt's by then.
  */
 bool fdholder_creator_hands_off(const char *comm);
+
+/*
+ * Read the file NAME under the directory descriptor DFD (a /proc/PID) into
+ * BUF, NUL-terminated, at most LEN - 1 bytes: their number, or -errno.
+ */
+ssize_t proc_read_at(int dfd, const char *name, char *buf, size_t len);
 
 #endif

@@ -98,21 +98,6 @@ static bool name_ok(const char *s)
 	return s && *s && strlen(s) < MON_MAX_NAME;
 }
 
-/* A positive decimal ifindex as the agent writes it, else 0. */
-static int parse_ifindex(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!s || *s < '1' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > INT_MAX)
-		return 0;
-	return (int)v;
-}
-
 /* ---- the cache ----------------------------------------------------------- */
 
 static bool grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -373,7 +358,7 @@ static bool port_external_ids(struct ovs_monitor *m, struct mon_port *p,
 		else if (!strcmp(k, OVSDB_EXT_BOOT) && !set_key(&p->boot, val, diff))
 			return false;
 	}
-	p->ifindex = parse_ifindex(p->ifindex_str);
+	p->ifindex = ovsdb_parse_ifindex(p->ifindex_str);
 	return true;
 }
 

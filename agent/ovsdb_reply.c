@@ -104,8 +104,7 @@ static const char *map_get(const json_t *map, const char *key)
 	return NULL;
 }
 
-/* A positive decimal ifindex as we write it, else 0. */
-static int parse_ifindex(const char *s)
+int ovsdb_parse_ifindex(const char *s)
 {
 	char *end;
 	long v;
@@ -234,7 +233,7 @@ static int parse_owned_row(const json_t *row, const json_t *bridges,
 	p->name = strdup(name);
 	if (!p->name)
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
-	p->ifindex = parse_ifindex(map_get(json_object_get(row, "external_ids"),
+	p->ifindex = ovsdb_parse_ifindex(map_get(json_object_get(row, "external_ids"),
 					   OVSDB_EXT_IFINDEX));
 	if (parse_boot(json_object_get(row, "external_ids"), &p->boot))
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
@@ -398,7 +397,7 @@ static int parse_port_row(const json_t *rows, const json_t *ifaces,
 		if (!r->owner)
 			return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
-	r->ifindex = parse_ifindex(map_get(ext, OVSDB_EXT_IFINDEX));
+	r->ifindex = ovsdb_parse_ifindex(map_get(ext, OVSDB_EXT_IFINDEX));
 	if (parse_boot(ext, &r->boot))
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	ret = parse_ifaces(json_object_get(row, "interfaces"), &r->iface_uuids,

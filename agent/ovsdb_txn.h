@@ -249,6 +249,9 @@ int ovsdb_parse_txn_result(json_t *result, const json_t *params, char **err);
 int ovsdb_set_err(char **err, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A positive decimal ifindex as the agent writes it (ovskvm-ifindex), else 0. */
+int ovsdb_parse_ifindex(const char *s);
+
 /* True for a canonical 36-character uuid string. */
 bool ovsdb_uuid_valid(const char *s);
 
