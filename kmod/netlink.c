@@ -29,9 +29,9 @@ static const struct genl_multicast_group ovskvm_mcgrps[] = {
 };
 
 /*
- * One policy per operation; an operation without one (GET_STATUS, the
- * GET_POLICY dump) accepts no attribute at all.  An ifindex is a positive
- * int: a u32 above INT_MAX is refused here, never read as a negative.
+ * One policy per operation, also for those that take no attribute
+ * (ovskvm_no_attrs_nl_policy below).  An ifindex is a positive int: a u32
+ * above INT_MAX is refused here, never read as a negative.
  */
 static struct netlink_range_validation ovskvm_ifindex_range = {
 	.min = 1,
@@ -421,6 +421,19 @@ static int ovskvm_nl_reevaluate(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
+ * GET_STATUS and GET_POLICY take no attributes: a policy that rejects each
+ * one.  Without a policy of its own an op gets the family's maxattr and the
+ * core's one-entry reject-all policy, which 7.2 reads past (a policy dump
+ * is a KASAN report, a parse the BUG_ON in lib/nlattr.c).
+ */
+static const struct nla_policy ovskvm_no_attrs_nl_policy[OVSKVM_A_MAX + 1] = {
+	[1 ... OVSKVM_A_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "this command takes no attributes",
+	},
+};
+
+/*
  * Only GET_STATUS is open to every user: ports carry other users' process
  * data and the policy is the host's.  resv_start_op is left at 0, so every
  * command gets strict header and attribute validation.
@@ -429,6 +442,8 @@ static const struct genl_ops ovskvm_genl_ops[] = {
 	{
 		.cmd = OVSKVM_CMD_GET_STATUS,
 		.doit = ovskvm_nl_get_status,
+		.policy = ovskvm_no_attrs_nl_policy,
+		.maxattr = OVSKVM_A_MAX,
 	},
 	{
 		.cmd = OVSKVM_CMD_SET_POLICY,
@@ -440,6 +455,8 @@ static const struct genl_ops ovskvm_genl_ops[] = {
 	{
 		.cmd = OVSKVM_CMD_GET_POLICY,
 		.dumpit = ovskvm_nl_dump_policy,
+		.policy = ovskvm_no_attrs_nl_policy,
+		.maxattr = OVSKVM_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

@@ -178,6 +178,10 @@ static int ovskvm_parse_names(struct ovskvm_rule *rule, const struct nlattr *nes
 		}
 		memcpy(rule->names[rule->n_names++], nla_data(attr), len);
 	}
+	if (rem > 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "bytes left over after the last name glob");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -203,6 +207,10 @@ static int ovskvm_parse_trunks(struct ovskvm_rule *rule, const struct nlattr *ne
 			return -ERANGE;
 		}
 		rule->trunks[rule->n_trunks++] = vid;
+	}
+	if (rem > 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "bytes left over after the last trunk VLAN");
+		return -EINVAL;
 	}
 	if (!rule->n_trunks) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "empty trunk VLAN list");
@@ -331,6 +339,10 @@ struct ovskvm_policy *ovskvm_policy_from_nla(const struct nlattr *rules,
 				NL_SET_ERR_MSG_ATTR(extack, attr, "too many rules");
 				return ERR_PTR(-E2BIG);
 			}
+		}
+		if (rem > 0) {
+			NL_SET_ERR_MSG_ATTR(extack, rules, "bytes left over after the last rule");
+			return ERR_PTR(-EINVAL);
 		}
 	}
 	policy = ovskvm_policy_alloc(n, OVSKVM_POLICY_SOURCE_USER);

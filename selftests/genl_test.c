@@ -389,6 +389,50 @@ static void b_not_nested(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, rules);
 }
 
+/*
+ * Four bytes after a list's last entry, inside its nest: too short for an
+ * attribute, so a walk over the list stops before them.  The request must be
+ * refused, not installed without what the sender meant them to be.
+ */
+static void put_trailing_bytes(struct nlmsghdr *nlh)
+{
+	memset(mnl_nlmsg_get_payload_tail(nlh), 0, 4);
+	nlh->nlmsg_len += 4;
+}
+
+static void f_names_trailing(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, OVSKVM_RULE_A_NAMES);
+
+	mnl_attr_put_strz(nlh, 0, "tap*");
+	put_trailing_bytes(nlh);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void b_names_trailing(struct nlmsghdr *nlh) { one_rule(nlh, OVSKVM_ACTION_IGNORE, f_names_trailing); }
+
+static void f_trunks_trailing(struct nlmsghdr *nlh)
+{
+	struct nlattr *t;
+
+	f_bridge(nlh);
+	t = mnl_attr_nest_start(nlh, OVSKVM_RULE_A_VLAN_TRUNKS);
+	mnl_attr_put_u16(nlh, 0, 10);
+	put_trailing_bytes(nlh);
+	mnl_attr_nest_end(nlh, t);
+}
+
+static void b_trunks_trailing(struct nlmsghdr *nlh) { one_rule(nlh, OVSKVM_ACTION_ATTACH, f_trunks_trailing); }
+
+static void b_rules_trailing(struct nlmsghdr *nlh)
+{
+	struct nlattr *rules = mnl_attr_nest_start(nlh, OVSKVM_A_RULES);
+
+	put_rule(nlh, 4, OVSKVM_ACTION_IGNORE, NULL);
+	put_trailing_bytes(nlh);
+	mnl_attr_nest_end(nlh, rules);
+}
+
 static void b_no_port_key(struct nlmsghdr *nlh) { (void)nlh; }
 
 static void b_unknown_port(struct nlmsghdr *nlh)
@@ -442,6 +486,9 @@ static const struct bad_case bad_cases[] = {
 	{ "bridge name too long", OVSKVM_CMD_SET_POLICY, -EINVAL, "policy validation", b_long_bridge },
 	{ "duplicate rule id", OVSKVM_CMD_SET_POLICY, -EEXIST, "duplicate rule id", b_duplicate_id },
 	{ "rule that is not a nest", OVSKVM_CMD_SET_POLICY, -EINVAL, "leftover", b_not_nested },
+	{ "bytes after the last name glob", OVSKVM_CMD_SET_POLICY, -EINVAL, "left over", b_names_trailing },
+	{ "bytes after the last trunk VLAN", OVSKVM_CMD_SET_POLICY, -EINVAL, "left over", b_trunks_trailing },
+	{ "bytes after the last rule", OVSKVM_CMD_SET_POLICY, -EINVAL, "left over", b_rules_trailing },
 	{ "GET_PORT without index or name", OVSKVM_CMD_GET_PORT, -EINVAL, "ifindex or an interface name", b_no_port_key },
 	{ "GET_PORT of a device that is no tap", OVSKVM_CMD_GET_PORT, -ENODEV, "no tracked tap", b_unknown_port },
 	{ "REEVALUATE of a device that is no tap", OVSKVM_CMD_REEVALUATE, -ENODEV, "no tracked tap", b_reevaluate_unknown },

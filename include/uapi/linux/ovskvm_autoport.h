@@ -87,6 +87,9 @@
  *                                       OVSKVM_MAX_TRUNKS entries, not with _TAG
  *                (type 0, ignored): NLA_U16, 0..4095
  *            OVSKVM_RULE_A_FLAGS: NLA_U32, enum ovskvm_rule_flags
+ *        _VLAN_TAG, _VLAN_TRUNKS and _FLAGS belong to attach rules: an
+ *        ignore rule carrying one is refused (EINVAL), as is a list
+ *        (_RULES, _NAMES, _VLAN_TRUNKS) with bytes after its last entry.
  *    A rule matches when every match attribute it carries matches; a rule
  *    with no match attribute matches every tap.  The first matching rule wins.
  *    A uid or comm criterion never matches a tap whose creator is unknown
