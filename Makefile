@@ -38,6 +38,8 @@ DEPS := build-essential pkg-config linux-image-amd64 linux-headers-amd64 \
 DEPS += debhelper dh-dkms lintian
 # selftests/libvirt.sh: real libvirt domains (dnsmasq-base for the default NAT network).
 DEPS += libvirt-daemon-system libvirt-clients dnsmasq-base
+# selftests/ovn.sh: OVN's databases, ovn-northd and ovn-controller
+DEPS += ovn-central ovn-host
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \

@@ -308,7 +308,7 @@ void ovsdb_owned_ports_free(struct ovsdb_owned_port *ports, size_t n)
  * Is the Interface of R, a Port of ours, still as the agent wrote it?  With
  * a sum @recorded, exactly; without (rows written before it was), each of
  * its pairs must be one of the Port's @port_ext, where the agent wrote the
- * same pairs.
+ * same pairs.  Status keys (ovsdb_ext_is_status()) do not count either way.
  */
 static bool iface_unchanged(const struct ovsdb_port_row *r,
 			    const json_t *port_ext, const char *recorded)
@@ -325,6 +325,8 @@ static bool iface_unchanged(const struct ovsdb_port_row *r,
 		const char *k = json_string_value(json_array_get(pair, 0));
 		const char *have = map_get(port_ext, k);
 
+		if (ovsdb_ext_is_status(k))
+			continue;
 		if (!have || strcmp(have, json_string_value(json_array_get(pair, 1))))
 			return false;
 	}
@@ -341,7 +343,7 @@ static int parse_port_iface(const json_t *ifaces, const json_t *port_ext,
 	const json_t *row = json_array_get(ifaces, 0), *ext, *pair;
 	const char **keys, **values;
 	char uuid[OVSDB_UUID_LEN + 1];
-	size_t i, n;
+	size_t i, j, n;
 
 	if (!row || r->n_ifaces != 1)
 		return 0;
@@ -364,11 +366,14 @@ static int parse_port_iface(const json_t *ifaces, const json_t *port_ext,
 		free(values);
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
 	}
+	j = 0;
 	json_array_foreach(json_array_get(ext, 1), i, pair) {
-		keys[i] = json_string_value(json_array_get(pair, 0));
-		values[i] = json_string_value(json_array_get(pair, 1));
+		keys[j] = json_string_value(json_array_get(pair, 0));
+		values[j] = json_string_value(json_array_get(pair, 1));
+		if (!ovsdb_ext_is_status(keys[j]))	/* OVN's, not a takeover */
+			j++;
 	}
-	r->iface_sum = ovsdb_ext_sum(keys, values, n);
+	r->iface_sum = ovsdb_ext_sum(keys, values, j);
 	free(keys);
 	free(values);
 	r->iface_sum_recorded = map_get(port_ext, OVSDB_EXT_IFACE_SUM) != NULL;

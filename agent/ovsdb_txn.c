@@ -101,6 +101,11 @@ uint64_t ovsdb_ext_sum(const char *const *keys, const char *const *values,
 	return h;
 }
 
+bool ovsdb_ext_is_status(const char *key)
+{
+	return !strcmp(key, "ovn-installed") || !strcmp(key, "ovn-installed-ts");
+}
+
 /*
  * The user's external_ids as ["map", [[k, v], ...]] pairs, appended to
  * @pairs; ovsdb_port_spec_check() has vetted them.

@@ -121,6 +121,15 @@ uint64_t ovsdb_ext_sum(const char *const *keys, const char *const *values,
 		       size_t n);
 
 /*
+ * Whether an Interface external_ids key is one that a controller writes about
+ * the port's state rather than its identity (ovn-controller's ovn-installed
+ * and ovn-installed-ts once it has bound the port).  Such keys stay out of
+ * the comparison with ovskvm-iface-sum: a port that OVN bound is still the
+ * agent's, to remove when its tap goes and to rewrite for the next VM.
+ */
+bool ovsdb_ext_is_status(const char *key);
+
+/*
  * One transaction attaching @n ports: per distinct bridge a "wait" that the
  * Bridge row exists (a missing bridge fails everything, no Port is left for
  * the garbage collector), per new port a guard, an Interface and a Port

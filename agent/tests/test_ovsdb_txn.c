@@ -783,6 +783,21 @@ static void test_port_rows_iface(void **state)
 	assert_true(r->iface_sum_recorded);
 	assert_false(r->iface_as_written);
 	ovsdb_port_rows_free(r, 1);
+	/* ovn-controller's status keys on a port it bound: still as written */
+	r = port_iface(",[\"ovskvm-iface-sum\",\"ab40d7820d408076\"]",
+		       IFACE_ROW(UUID_B, "[\"a\",\"b\"],[\"ovn-installed\",\"true\"],"
+				 "[\"ovn-installed-ts\",\"1764135000000\"]"));
+	assert_true(r->iface_as_written);
+	ovsdb_port_rows_free(r, 1);
+	/* ... and after OVN released it (ovn-installed-ts stays) */
+	r = port_iface(",[\"ovskvm-iface-sum\",\"ab40d7820d408076\"]",
+		       IFACE_ROW(UUID_B, "[\"ovn-installed-ts\",\"1764135000000\"],[\"a\",\"b\"]"));
+	assert_true(r->iface_as_written);
+	ovsdb_port_rows_free(r, 1);
+	r = port_iface(",[\"vm-name\",\"v\"]",
+		       IFACE_ROW(UUID_B, "[\"vm-name\",\"v\"],[\"ovn-installed\",\"true\"]"));
+	assert_true(r->iface_as_written);
+	ovsdb_port_rows_free(r, 1);
 	/* legacy: every Interface pair is one of the Port's */
 	r = port_iface(",[\"vm-name\",\"v\"],[\"vm-id\",\"u\"]",
 		       IFACE_ROW(UUID_B, "[\"vm-name\",\"v\"]"));
