@@ -226,7 +226,7 @@ hold_taps()
 }
 
 # churn_taps N NAME: create and delete taps named NAME (%d allowed), N per
-# round, in the background until killed; prints the loop's pid.
+# round, in the background until stop_churn; prints the loop's pid.
 churn_taps()
 {
 	(
@@ -235,6 +235,19 @@ churn_taps()
 		done
 	) > /dev/null 2>&1 &
 	echo $!
+}
+
+# stop_churn PID: stop what churn_taps PID started and wait until it is gone.
+# Killing the loop alone is not enough: its tapctl would finish its cycle and
+# create taps after the caller believes the churn over.  Frozen first, the
+# loop starts no other; its tapctl, killed, closes its taps with its files.
+stop_churn()
+{
+	local pid=$1
+	kill -STOP "$pid" 2> /dev/null
+	pkill -KILL -P "$pid"
+	kill -KILL "$pid" 2> /dev/null
+	busywait 10000 eval "! kill -0 $pid 2> /dev/null && ! pgrep -P $pid > /dev/null"
 }
 
 # start_qemu NAME TAP MAC [UUID]: a QEMU guest stopped before its first

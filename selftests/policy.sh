@@ -124,7 +124,7 @@ test_replace_under_load()
 	setup || return 1
 	"$NLCTL" set-policy 'id=100,action=attach,bridge=pbrX' || return 1
 	pid=$(churn_taps 20 pload%d)
-	on_exit "kill $pid"
+	on_exit "stop_churn $pid"
 	for i in $(seq 100); do
 		if [ $((i % 2)) = 0 ]; then
 			"$NLCTL" set-policy 'id=100,action=attach,bridge=pbrX' 'id=101,action=ignore'
@@ -136,7 +136,7 @@ test_replace_under_load()
 			grep -Eq '^id=100 id=101 $|^id=200 id=201 $|^id=100 $' ||
 			{ fail "dump shows a mixed policy: $("$NLCTL" policy)"; rc=1; break; }
 	done
-	kill $pid
+	stop_churn "$pid"
 	busywait 10000 eval '[ "$(status_get ports)" = 0 ]'
 	"$NLCTL" status
 	[ "$(status_get ports)" = 0 ] || { fail "ports left: $(status_get ports)"; rc=1; }

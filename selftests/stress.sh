@@ -51,7 +51,7 @@ test_unload_under_load()
 	ip link add br0 type bridge && ip link set br0 up || return 1
 	on_exit "ip link del br0"
 	pid=$(churn_taps 10 tap%d)
-	on_exit "kill $pid"
+	on_exit "stop_churn $pid"
 	for i in $(seq 20); do
 		modprobe "$MODULE" || fail "load $i" || return 1
 		sleep 0.$((RANDOM % 3))
