@@ -43,7 +43,7 @@ DEPS += ovn-central ovn-host
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
-	deps-backports
+	deps-backports deps-rt deps-debug compile-next
 
 # Installation (`make install`, DESTDIR= PREFIX=) and the DKMS package.
 PREFIX ?= /usr
@@ -59,8 +59,13 @@ all: module agent
 help:
 	@echo "Targets:"
 	@echo "  deps       install the Debian packages needed (idempotent);"
-	@echo "             KERNELS=backports adds the bookworm-backports kernel"
+	@echo "             KERNELS=backports adds the bookworm-backports kernel,"
+	@echo "             KERNELS=rt the release's PREEMPT_RT kernel,"
+	@echo "             KERNELS=debug builds the debug kernel (KASAN, lockdep,"
+	@echo "             kmemleak, ...; selftests/vm/build-debug-kernel --help)"
 	@echo "  all        build the module and the agent"
+	@echo "  compile-next  compile the module against the next series from"
+	@echo "             experimental (NEXT_SERIES=$(NEXT_SERIES)), prepared, not built"
 	@echo "  module     build kmod/ovskvm_autoport.ko for KERNELRELEASE"
 	@echo "  agent      build agent/ovskvm"
 	@echo "  check      lint, unit tests, then the selftests in a VM"
@@ -113,7 +118,7 @@ check: lint agent
 	@selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
 
 # Another kernel (e.g. KERNELRELEASE=6.12.95+deb12-amd64 after
-# `make deps KERNELS=backports`): lint and the VM selftests only; the host
+# `make deps KERNELS=backports`, 6.1.0-56-rt-amd64 after KERNELS=rt): lint and the VM selftests only; the host
 # stages do not depend on the kernel.
 check-kernel: lint agent
 	@CHECK_STAGES=vm selftests/check.sh "$(KERNELRELEASE)" "$(MODULE)" $(VM_FLAGS)
@@ -149,6 +154,8 @@ deps:
 	apt-get install -y -q --no-install-recommends $$missing || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } || exit 1; fi
 	@$(if $(filter backports,$(KERNELS)),$(MAKE) --no-print-directory deps-backports)
+	@$(if $(filter rt,$(KERNELS)),$(MAKE) --no-print-directory deps-rt)
+	@$(if $(filter debug,$(KERNELS)),$(MAKE) --no-print-directory deps-debug)
 	@# checkpatch.pl ships only in the kernel source: put it where a kernel
 	@# tree keeps it, beside the installed headers.
 	@for d in /usr/src/linux-headers-*-common; do \
@@ -179,6 +186,61 @@ deps-backports:
 		echo "deps: installing the backports kernel $$abi"; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			linux-image-$$abi linux-headers-$$abi || exit 1; fi
+
+# KERNELS=rt: the release's PREEMPT_RT kernel (linux-image-rt-amd64, what
+# NFV hosts that run Open vSwitch boot) and its headers, installed by their
+# versioned names beside the release kernel.
+deps-rt:
+	@abi=$$(apt-cache depends linux-image-rt-amd64 | \
+		sed -n 's/^ *Depends: linux-image-\(.*\)$$/\1/p' | head -n 1); \
+	[ -n "$$abi" ] || { echo "deps: no PREEMPT_RT kernel in the archive (apt-get update?)" >&2; exit 1; }; \
+	if dpkg-query -W -f='$${Status}\n' linux-headers-$$abi 2>/dev/null | grep -q 'ok installed'; then \
+		echo "deps: PREEMPT_RT kernel $$abi present"; else \
+		echo "deps: installing the PREEMPT_RT kernel $$abi"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q --no-install-recommends linux-image-$$abi linux-headers-$$abi || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends \
+			linux-image-$$abi linux-headers-$$abi; } || exit 1; fi
+
+# KERNELS=debug: the current stable kernel from Debian unstable's source
+# package, built here with selftests/vm/debug.config (KASAN, lockdep,
+# kmemleak, UBSAN, KFENCE, debug objects) and installed as
+# /boot/vmlinuz-*-ovskvm-debug; the build is cached in /var/cache/ovskvm-kernel.
+DEBUG_KERNEL_DEPS := bc bison flex libelf-dev libssl-dev xz-utils cpio
+
+deps-debug:
+	@missing=$$(for p in $(DEBUG_KERNEL_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then echo "deps: installing $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q --no-install-recommends $$missing || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } || exit 1; fi
+	selftests/vm/build-debug-kernel
+
+# The next kernel series (experimental's linux-source, configured with the
+# debug fragment and prepared, not built): does the module still compile,
+# W=1 clean?  An early warning, not a gate; unresolved-symbol warnings are
+# expected (a prepared tree has no Module.symvers).  Built in a copy, so
+# kmod/ keeps the objects of KERNELRELEASE.
+NEXT_SERIES ?= 7.3
+compile-next:
+	@tree=$$(OVSKVM_DEBUG_SERIES=$(NEXT_SERIES) OVSKVM_DEBUG_SUITE=experimental \
+		selftests/vm/build-debug-kernel --prepare-only --update | tee /dev/stderr | tail -n 1) && \
+		[ -d "$$tree" ] || exit 1; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp -r Kbuild kmod include "$$tmp/" && \
+	find "$$tmp" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete && \
+	echo "compile-next: the module against $$(make -s -C $$tree kernelrelease) ($$tree), W=1"; \
+	$(MAKE) -s -C "$$tree" M="$$tmp" W=1 KBUILD_MODPOST_WARN=1 modules 2>&1 | \
+		grep -v -e "symbol '.*' undefined!" -e '".*" \[.*\] undefined!' -e 'Module.symvers is missing' \
+			-e 'Modules may not have dependencies' -e 'proceed at your own risk' \
+			-e 'You may get many unresolved' -e 'KBUILD_MODPOST_WARN=1 to turn' \
+			-e 'suppressed [0-9]* unresolved symbol' | \
+		tee "$$tmp/log"; \
+	[ -f "$$tmp/kmod/ovskvm_autoport.ko" ] || { echo "compile-next: the build failed" >&2; exit 1; }; \
+	! grep -qiE 'warning|error' "$$tmp/log" || { echo "compile-next: warnings above" >&2; exit 1; }; \
+	echo "compile-next: built, no warnings"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -35,6 +35,11 @@ if [ "$stages" = all ]; then
 	stage "unit tests: agent (host)" 0 make -s -C agent check
 	stage "VM harness (host)" 0 selftests/vm/selftest.sh "$@"
 	stage "YNL spec against the UAPI header (host)" 0 selftests/ynl_check
+elif grep -qs '^CONFIG_DEBUG_KMEMLEAK=y' "/boot/config-$kver"; then
+	# A kernel with kmemleak: the harness proves on it that a real leak
+	# in a module under test fails a run.
+	stage "VM harness (host and VM, kernel $kver)" 0 \
+		env OVSKVM_LEAK_KVER="$kver" selftests/vm/selftest.sh "$@"
 fi
 # The kernel's ynl tool for selftests/ynl.sh, extracted on the host (xz is
 # slow under TCG); ynl.sh skips, saying why, when there is none.

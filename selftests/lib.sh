@@ -114,10 +114,11 @@ as_nobody()
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
 }
 
-# busywait TIMEOUT_MS CMD...: run CMD until it succeeds or TIMEOUT_MS pass.
+# busywait TIMEOUT_MS CMD...: run CMD until it succeeds or TIMEOUT_MS pass
+# (times OVSKVM_VM_SLOWDOWN, which the test VM sets for a debug kernel).
 busywait()
 {
-	local timeout_ms=$1; shift
+	local timeout_ms=$(($1 * ${OVSKVM_VM_SLOWDOWN:-1})); shift
 	local start now
 	start=$(date +%s%3N)
 	while true; do

@@ -5,7 +5,8 @@
 # with its own output nested as diagnostics, a per-test timeout, and a closing
 # summary of the individual cases: "selftests: N passed, N failed, N skipped".
 
-timeout_s=${SELFTEST_TIMEOUT:-600}
+# A debug kernel under TCG is several times slower: the test VM says how much.
+timeout_s=${SELFTEST_TIMEOUT:-$((600 * ${OVSKVM_VM_SLOWDOWN:-1}))}
 dir=$(cd "$(dirname "$0")" && pwd)
 cd "$dir" || exit 1
 

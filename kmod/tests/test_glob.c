@@ -19,8 +19,7 @@ static bool name_matches(const char *glob, const char *name)
 	struct ovskvm_rule r = { .n_names = 1 };
 	struct ovskvm_tap_info t = { .name = name };
 
-	assert_true(strlen(glob) < sizeof(r.names[0]));
-	strcpy(r.names[0], glob);
+	assert_true(strscpy(r.names[0], glob, sizeof(r.names[0])) >= 0);
 	return ovskvm_rule_matches(&r, &t);
 }
 

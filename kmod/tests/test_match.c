@@ -48,8 +48,8 @@ static void test_name_globs(void **state)
 	struct ovskvm_tap_info t;
 
 	(void)state;
-	strcpy(r.names[0], "tap*");
-	strcpy(r.names[1], "vnet[0-4]");
+	strscpy(r.names[0], "tap*", sizeof(r.names[0]));
+	strscpy(r.names[1], "vnet[0-4]", sizeof(r.names[1]));
 	t = tap("tap17", mac_a, 0, "");
 	assert_true(ovskvm_rule_matches(&r, &t));
 	t = tap("vnet3", mac_a, 0, "");
@@ -101,7 +101,7 @@ static void test_comm_glob(void **state)
 	struct ovskvm_tap_info t;
 
 	(void)state;
-	strcpy(r.comm, "qemu-system-*");
+	strscpy(r.comm, "qemu-system-*", sizeof(r.comm));
 	t = tap("t", mac_a, 0, "qemu-system-x86");
 	assert_true(ovskvm_rule_matches(&r, &t));
 	t = tap("t", mac_a, 0, "libvirtd");
@@ -119,8 +119,8 @@ static void test_unknown_creator(void **state)
 	struct ovskvm_tap_info t = preexisting("tpre0");
 
 	(void)state;
-	strcpy(comm.comm, "*");
-	strcpy(names.names[0], "tpre*");
+	strscpy(comm.comm, "*", sizeof(comm.comm));
+	strscpy(names.names[0], "tpre*", sizeof(names.names[0]));
 	assert_false(ovskvm_rule_matches(&uid, &t));
 	assert_false(ovskvm_rule_matches(&comm, &t));
 	assert_true(ovskvm_rule_matches(&names, &t));
@@ -148,7 +148,7 @@ static void test_all_criteria_needed(void **state)
 	struct ovskvm_tap_info t;
 
 	(void)state;
-	strcpy(r.names[0], "vnet*");
+	strscpy(r.names[0], "vnet*", sizeof(r.names[0]));
 	t = tap("vnet0", mac_a, 0, "qemu");
 	assert_true(ovskvm_rule_matches(&r, &t));
 	t = tap("vnet0", mac_a, 107, "qemu");
@@ -167,8 +167,8 @@ static void test_first_match_wins(void **state)
 	struct ovskvm_tap_info t;
 
 	(void)state;
-	strcpy(rules[0].names[0], "tapmgmt*");
-	strcpy(rules[1].names[0], "tap*");
+	strscpy(rules[0].names[0], "tapmgmt*", sizeof(rules[0].names[0]));
+	strscpy(rules[1].names[0], "tap*", sizeof(rules[1].names[0]));
 	t = tap("tapmgmt0", mac_a, 0, "");
 	assert_int_equal(ovskvm_match(rules, 3, &t), 0);
 	t = tap("tap1", mac_a, 0, "");
