@@ -28,6 +28,9 @@ CONF=$WORK/ovskvm.conf
 LOG=$WORK/agent.log
 : > "$LOG"
 on_exit "rm -rf $WORK"
+# ovs-ctl stop leaves the datapath and br0's internal device for a restart:
+# gone at the end, so that a later test can make a br0 of its own.
+on_exit "ovs-dpctl del-dp system@ovs-system"
 
 write_conf()
 {

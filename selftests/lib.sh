@@ -251,6 +251,28 @@ stop_churn()
 	busywait 10000 eval "! kill -0 $pid 2> /dev/null && ! pgrep -P $pid > /dev/null"
 }
 
+# agent_start, agent_stop: the agent in the background with the script's
+# $CONF, logging to $LOG, its pid in $WORK/agent.pid ($OVSKVM: agent/ovskvm);
+# agent_start returns once it has resynced, agent_stop once it has exited.
+agent_start()
+{
+	local lines
+	lines=$(wc -l < "$LOG")
+	"$OVSKVM" agent -c "$CONF" --no-load >> "$LOG" 2>&1 &
+	echo $! > "$WORK/agent.pid"
+	busywait 60000 eval "tail -n +$((lines + 1)) '$LOG' | grep -q 'resync:'" ||
+		{ tail -n 20 "$LOG"; echo "the agent did not start"; return 1; }
+}
+
+agent_stop()
+{
+	local pid
+	pid=$(cat "$WORK/agent.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	busywait 30000 eval "! kill -0 $pid 2>/dev/null"
+	rm -f "$WORK/agent.pid"
+}
+
 # start_qemu NAME TAP MAC [UUID]: a QEMU guest stopped before its first
 # instruction (-S) with one virtio NIC on a tap it creates, as a VM start
 # does; prints QEMU's pid once the tap exists.
@@ -303,6 +325,9 @@ stop_ovs()
 		[ -f $OVS_RUNDIR/$d.pid ] && kill "$(cat $OVS_RUNDIR/$d.pid)" 2>/dev/null
 	done
 	busywait 5000 eval '! pgrep -x ovs-vswitchd > /dev/null && ! pgrep -x ovsdb-server > /dev/null'
+	# ovs-vswitchd leaves its datapath and the bridges' internal devices
+	# behind on exit, for a restart: a later test's br0 would clash.
+	ovs-dpctl del-dp system@ovs-system 2>/dev/null
 	ip link del ovs-system 2>/dev/null
 	rm -f $OVS_RUNDIR/*.pid
 	return 0

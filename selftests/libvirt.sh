@@ -62,25 +62,6 @@ ExternalID=iface-id=%u-%m
 CONF
 chmod 0644 "$CONF"
 
-agent_start()
-{
-	local lines
-	lines=$(wc -l < "$LOG")
-	"$OVSKVM" agent -c "$CONF" --no-load >> "$LOG" 2>&1 &
-	echo $! > "$WORK/agent.pid"
-	busywait 60000 eval "tail -n +$((lines + 1)) '$LOG' | grep -q 'resync:'" ||
-		{ tail -n 20 "$LOG"; echo "the agent did not start"; return 1; }
-}
-
-agent_stop()
-{
-	local pid
-	pid=$(cat "$WORK/agent.pid" 2>/dev/null) || return 0
-	kill -TERM "$pid" 2>/dev/null
-	busywait 30000 eval "! kill -0 $pid 2>/dev/null"
-	rm -f "$WORK/agent.pid"
-}
-
 libvirt_start()
 {
 	mkdir -p /run/libvirt /var/lib/libvirt/qemu /var/lib/libvirt/dnsmasq \
