@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "ovsdb_txn.h"
 #include "utf8.h"
 
 struct parser {
@@ -658,6 +659,11 @@ static int rule_external_id(struct parser *p, const char *v)
 	}
 	if (!strncmp(e->key, "ovskvm-", 7)) {
 		error(p, "ExternalID=%s: keys starting with ovskvm- are the agent's own", v);
+		return -EINVAL;
+	}
+	if (ovsdb_ext_is_status(e->key)) {
+		error(p, "ExternalID=%s: %s is a status key that ovn-controller writes, not one for a rule",
+		      v, e->key);
 		return -EINVAL;
 	}
 	for (i = 0; i < r->n_extids; i++) {

@@ -48,10 +48,14 @@ static json_t *where_eq(const char *column, json_t *value)
 	return json_pack("[[sso]]", column, "==", value);
 }
 
-/* ovskvm-owner, -ifindex, -boot, -iface-sum and any the agent adds later */
+/*
+ * ovskvm-owner, -ifindex, -boot, -iface-sum and any the agent adds later;
+ * and the status keys, which ovskvm-iface-sum leaves out when it is checked
+ * (a rule setting one would make every row look taken over).
+ */
 static bool key_reserved(const char *key)
 {
-	return !strncmp(key, "ovskvm-", strlen("ovskvm-"));
+	return !strncmp(key, "ovskvm-", strlen("ovskvm-")) || ovsdb_ext_is_status(key);
 }
 
 struct ext_pair {

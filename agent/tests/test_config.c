@@ -312,6 +312,8 @@ static void test_rule_errors(void **state)
 	expect_error("[Rule]\nBridge=b\nExternalID=a b=x\n", "the key may hold");
 	expect_error("[Rule]\nBridge=b\nExternalID=ovskvm-owner=me\n", "keys starting with ovskvm- are the agent's own");
 	expect_error("[Rule]\nBridge=b\nExternalID=ovskvm-iface-sum=0\n", "keys starting with ovskvm- are the agent's own");
+	expect_error("[Rule]\nBridge=b\nExternalID=ovn-installed=true\n", "status key that ovn-controller writes");
+	expect_error("[Rule]\nBridge=b\nExternalID=ovn-installed-ts=1\n", "status key that ovn-controller writes");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=1\nExternalID=a=2\n", "t.conf:4: ExternalID=a=2: key 'a' already set on line 3");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=%x\n", "unknown placeholder '%x' (known: %n VM name, %u VM UUID, %m guest MAC, %i interface, %% a percent sign)");
 	expect_error("[Rule]\nBridge=b\nExternalID=a=50%\n", "unknown placeholder '%'");

@@ -325,6 +325,7 @@ static void test_spec_check(void **state)
 	static const char *const owner_key[] = { "ovskvm-ifindex" };
 	static const char *const boot_key[] = { "ovskvm-boot" };
 	static const char *const sum_key[] = { "ovskvm-iface-sum" };
+	static const char *const status_key[] = { "ovn-installed" };
 	struct ovsdb_port_spec ok = { .name = "vnet0", .ifindex = 1, .bridge = "br0" };
 	struct ovsdb_port_spec p, two[2];
 	char why[128];
@@ -352,6 +353,9 @@ static void test_spec_check(void **state)
 	p = ok; p.ext_keys = sum_key; p.ext_values = utf8; p.n_ext = 1;
 	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
 	assert_string_equal(why, "external_ids key ovskvm-iface-sum is not allowed");
+	p = ok; p.ext_keys = status_key; p.ext_values = utf8; p.n_ext = 1;
+	assert_int_equal(ovsdb_port_spec_check(&p, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "external_ids key ovn-installed is not allowed");
 	p = ok; p.vlan_tag = 4096;
 	assert_int_equal(ovsdb_port_spec_check(&p, NULL, 0), -EINVAL);
 
