@@ -226,7 +226,7 @@ deps-debug:
 NEXT_SERIES ?= 7.3
 compile-next:
 	@tree=$$(OVSKVM_DEBUG_SERIES=$(NEXT_SERIES) OVSKVM_DEBUG_SUITE=experimental \
-		selftests/vm/build-debug-kernel --prepare-only --update | tee /dev/stderr | tail -n 1) && \
+		selftests/vm/build-debug-kernel --prepare-only --update | tail -n 1) && \
 		[ -d "$$tree" ] || exit 1; \
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	cp -r Kbuild kmod include "$$tmp/" && \
