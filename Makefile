@@ -109,7 +109,7 @@ lint:
 	@test -f $(MODULE)
 
 selftests: module agent
-	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) -- $(MAKE) -s -C selftests run_tests
+	$(VM) $(VM_FLAGS) -k $(KERNELRELEASE) -M $(MODULE) -t 3000 -- $(MAKE) -s -C selftests run_tests
 
 kernelrelease:
 	@echo $(KERNELRELEASE)
