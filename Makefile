@@ -40,6 +40,8 @@ DEPS += debhelper dh-dkms lintian
 DEPS += libvirt-daemon-system libvirt-clients dnsmasq-base
 # selftests/ovn.sh: OVN's databases, ovn-northd and ovn-controller
 DEPS += ovn-central ovn-host
+# `make bench`: its plots.
+DEPS += gnuplot-nox
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
@@ -75,8 +77,9 @@ help:
 	@echo "  lint       checkpatch and a W=1 C=1 (sparse) module build"
 	@echo "  vmshell    an interactive shell in the test VM, module installed"
 	@echo "  demo       OVS, the agent and three QEMU guests in the test VM"
-	@echo "  bench      attach latency, bursts, detach, overhead against ovs-ifup,"
-	@echo "             in the test VM; results in selftests/bench/out/"
+	@echo "  bench      attach latency, bursts, detach, overhead against ovs-ifup"
+	@echo "             and the ovs-vswitchd floor, in the test VM; table, JSON and"
+	@echo "             plots in selftests/bench/out/"
 	@echo "  install    the agent, man pages, systemd unit, config and module"
 	@echo "             snippets (DESTDIR=, PREFIX=/usr); uninstall removes them"
 	@echo "  deb        the Debian packages ovskvm and ovskvm-autoport-dkms in"

@@ -40,7 +40,7 @@ done
 if [ -n "${OVSKVM_BENCH_QUICK:-}" ]; then
 	d_seq=20 d_bursts="10 30 100" d_base_seq=5 d_base_bursts=10 d_cycle=50
 elif [ "${OVSKVM_VM_ACCEL:-}" = tcg ]; then
-	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30" d_cycle=300
+	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30" d_cycle=100
 else
 	d_seq=200 d_bursts="10 100 500 1000" d_base_seq=200 d_base_bursts="10 100 500 1000" d_cycle=1000
 fi
@@ -49,7 +49,9 @@ BURSTS=${OVSKVM_BENCH_BURSTS:-$d_bursts}
 BASE_SEQ_N=${OVSKVM_BENCH_BASE_SEQ_N:-$d_base_seq}
 BASE_BURSTS=${OVSKVM_BENCH_BASE_BURSTS:-$d_base_bursts}
 CYCLE_N=${OVSKVM_BENCH_CYCLE_N:-$d_cycle}
-ONLY=${OVSKVM_BENCH_ONLY:-}	# agent or baseline: that method alone
+KOV_MIN_ROUNDS=${OVSKVM_BENCH_KOV_MIN_ROUNDS:-6}
+KOV_MAX_ROUNDS=${OVSKVM_BENCH_KOV_MAX_ROUNDS:-30}
+ONLY=${OVSKVM_BENCH_ONLY:-}	# agent, baseline or floor: that method alone
 BIGGEST=${BURSTS##* }
 # Longest wait for a burst to attach or go; the baseline is the slow one.
 ATTACH_TMO_MS=${OVSKVM_BENCH_TIMEOUT_MS:-420000}
@@ -161,7 +163,7 @@ join_taps()
 		END {
 			for (i = 1; i <= n; i++) {
 				t = order[i]
-				printf "%s %s %s %s %s %s\n", t, call[t], reg[t] + 0, ins[t] + 0, att[t] + 0, up[t] + 0
+				printf "%s %.0f %.0f %.0f %.0f %.0f\n", t, call[t], reg[t], ins[t], att[t], up[t]
 			}
 		}' "$bf" "$W/ports.$pfx" "$MON_LOG" > "$W/join.$pfx"
 	# Taps with a time missing: never attached (a failed ovs-ifup).
@@ -174,9 +176,9 @@ join_taps()
 single_stats()
 {
 	local m=$1 pfx=$2
-	awk '{ print $4 - $3 }' "$W/join.$pfx" > "$W/lat.commit"
-	awk '{ print $5 - $3 }' "$W/join.$pfx" > "$W/lat.attach"
-	awk '{ print $6 - $3 }' "$W/join.$pfx" > "$W/lat.up"
+	awk '{ printf "%.0f\n", $4 - $3 }' "$W/join.$pfx" > "$W/lat.commit"
+	awk '{ printf "%.0f\n", $5 - $3 }' "$W/join.$pfx" > "$W/lat.attach"
+	awk '{ printf "%.0f\n", $6 - $3 }' "$W/join.$pfx" > "$W/lat.up"
 	stats "single.$m.commit_ms" "$W/lat.commit"
 	stats "single.$m.attach_ms" "$W/lat.attach"
 	stats "single.$m.up_ms" "$W/lat.up"
@@ -184,9 +186,9 @@ single_stats()
 	# baseline at equal size: ovs-vswitchd's work per port grows with the
 	# number of ports on the bridge.
 	if [ "$m" = agent ] && [ "$BASE_SEQ_N" -lt "$(awk 'END { print NR }' "$W/join.$pfx")" ]; then
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ print $4 - $3 }' > "$W/lat.commit"
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ print $5 - $3 }' > "$W/lat.attach"
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ print $6 - $3 }' > "$W/lat.up"
+		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $4 - $3 }' > "$W/lat.commit"
+		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $5 - $3 }' > "$W/lat.attach"
+		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $6 - $3 }' > "$W/lat.up"
 		stats "single.agent_first.commit_ms" "$W/lat.commit"
 		stats "single.agent_first.attach_ms" "$W/lat.attach"
 		stats "single.agent_first.up_ms" "$W/lat.up"
@@ -214,15 +216,50 @@ ovs_cpu()
 	done
 }
 
+# Where ovs-vswitchd's main thread waits while a burst goes in: its kernel
+# stack twice a second (the top frames, offsets dropped), and the
+# "Unreasonably long ...ms poll interval (...ms user, ...ms system)" lines it
+# logs, whose wall time minus CPU time is time spent blocked.
+VSWITCHD_LOG=/var/log/openvswitch/ovs-vswitchd.log
+vswitchd_watch_start()
+{
+	local pid
+	pid=$(cat $OVS_RUNDIR/ovs-vswitchd.pid)
+	VS_LOG_LINE=$(wc -l < "$VSWITCHD_LOG")
+	( while sleep 0.5; do
+		sed -E 's/^\[<[0-9a-f]+>\] //; s/\+0x.*//' "/proc/$pid/stack" 2>/dev/null | head -n 5 | tr '\n' ' '
+		echo
+	done ) > "$W/vstack" 2>/dev/null &
+	VS_SAMPLER=$!
+}
+
+# vswitchd_watch_stop KEY: KEY.vswitchd_long_polls, KEY.vswitchd_blocked_ms
+vswitchd_watch_stop()
+{
+	local key=$1
+	kill "$VS_SAMPLER" 2>/dev/null
+	wait "$VS_SAMPLER" 2>/dev/null
+	tail -n "+$((VS_LOG_LINE + 1))" "$VSWITCHD_LOG" > "$W/vlog"
+	sed -nE 's/.*Unreasonably long ([0-9]+)ms poll interval \(([0-9]+)ms user, ([0-9]+)ms system\).*/\1 \2 \3/p' "$W/vlog" |
+		awk -v k="$key" '{ n++; b += $1 - $2 - $3 } END { printf "%s.vswitchd_long_polls %d\n%s.vswitchd_blocked_ms %d\n", k, n, k, b }' >> "$KV"
+	grep -E '\|(WARN|ERR)\|' "$W/vlog" | sed -E 's/^[^|]*\|[0-9]+\|//; s/[0-9]+ms/Nms/g; s/(device|interface) [a-z0-9]+/\1 X/g' |
+		sort | uniq -c | sort -rn | head -n 5 | sed "s/^/bench: $key: ovs-vswitchd: /" >&2
+	grep -v '^ *$' "$W/vstack" | sort | uniq -c | sort -rn | head -n 4 | sed "s/^/bench: $key: ovs-vswitchd's stack: /" >&2
+}
+
 # --- the phases ------------------------------------------------------------------
 
-# kernel_overhead: tapctl cycle with and without the module, alternated.
+# kernel_overhead: tapctl cycle with and without the module, alternated
+# round by round, until the 95 % confidence interval of the mean per-round
+# ratio (loaded time / unloaded time) is narrower than +-1 % (at least
+# KOV_MIN_ROUNDS, at most KOV_MAX_ROUNDS rounds).  Alternating cancels the
+# drift of a TCG guest's speed; the ratio per round pairs like with like.
 kernel_overhead()
 {
-	local round state t0 t1 name=tapcyc
-	say "kernel overhead: $CYCLE_N tap create/delete cycles, module unloaded and loaded, twice each"
+	local round state t0 t1 name=tapcyc hw
+	say "kernel overhead: rounds of $CYCLE_N tap create/delete cycles, module unloaded then loaded"
 	: > "$W/cycle"
-	for round in 1 2; do
+	for ((round = 1; round <= KOV_MAX_ROUNDS; round++)); do
 		for state in unloaded loaded; do
 			if [ $state = loaded ]; then
 				load_module bridge=br0 match= bring_up=N || die "modprobe"
@@ -232,19 +269,38 @@ kernel_overhead()
 			t0=$(now)
 			"$TAPCTL" cycle "$CYCLE_N" $name || die "tapctl cycle"
 			t1=$(now)
-			echo "$state $((t1 - t0))" >> "$W/cycle"
+			echo "$round $state $((t1 - t0))" >> "$W/cycle"
 		done
+		[ "$round" -lt "$KOV_MIN_ROUNDS" ] && continue
+		hw=$(kov_stats "$W/cycle" | awk '$1 == "kernel.overhead_ci95_pct" { print $2 }')
+		awk -v h="$hw" 'BEGIN { exit !(h < 1) }' && break
 	done
 	unload_module
-	awk -v n="$CYCLE_N" '
-		{ t[$1] += $2; c[$1]++ }
-		END {
-			ru = n * c["unloaded"] / (t["unloaded"] / 1e9); rl = n * c["loaded"] / (t["loaded"] / 1e9)
-			printf "kernel.cycles %d\nkernel.rounds %d\n", n, c["loaded"]
-			printf "kernel.unloaded_per_s %.1f\nkernel.loaded_per_s %.1f\n", ru, rl
-			printf "kernel.rate_ratio_loaded_over_unloaded %.3f\nkernel.overhead_pct %.1f\n", rl / ru, (ru / rl - 1) * 100
-		}' "$W/cycle" >> "$KV"
+	kov_stats "$W/cycle" >> "$KV"
 	say "kernel overhead: $(grep '^kernel\.' "$KV" | tr '\n' ' ')"
+}
+
+# kov_stats FILE: the kernel.* figures from "ROUND STATE NS" lines.
+kov_stats()
+{
+	awk -v n="$CYCLE_N" '
+		{ t[$1, $2] = $3; if ($1 > r) r = $1; tot[$2] += $3 }
+		END {
+			# Student t, 0.975 quantile, for 1..30 degrees of freedom
+			split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", tq, " ")
+			k = 0
+			for (i = 1; i <= r; i++)
+				if (t[i, "loaded"] > 0 && t[i, "unloaded"] > 0)
+					q[++k] = t[i, "loaded"] / t[i, "unloaded"]
+			for (i = 1; i <= k; i++) m += q[i]
+			m /= k
+			for (i = 1; i <= k; i++) v += (q[i] - m) ^ 2
+			sd = k > 1 ? sqrt(v / (k - 1)) : 0
+			hw = k > 1 ? tq[k - 1 > 30 ? 30 : k - 1] * sd / sqrt(k) : 100
+			printf "kernel.cycles %d\nkernel.rounds %d\n", n, k
+			printf "kernel.unloaded_per_s %.1f\nkernel.loaded_per_s %.1f\n", n * k / (tot["unloaded"] / 1e9), n * k / (tot["loaded"] / 1e9)
+			printf "kernel.overhead_pct %.2f\nkernel.overhead_ci95_pct %.2f\n", (m - 1) * 100, hw * 100
+		}' "$1"
 }
 
 # wait_done METHOD PREFIX N: the baseline until every ovs-ifup has ended,
@@ -293,7 +349,7 @@ one_by_one()
 		echo "bench: $pfx*: only $(count_mon del "$pfx") OVSDB ports removed" >&2
 	awk -v col=3 '
 		FILENAME == ARGV[1] && $1 == "close" { c[$2] = $col }
-		FILENAME == ARGV[2] && $1 == "del" && ($2 in c) { print $3 - c[$2] }' \
+		FILENAME == ARGV[2] && $1 == "del" && ($2 in c) { printf "%.0f\n", $3 - c[$2] }' \
 		"$W/burst.$pfx" "$MON_LOG" > "$W/lat.del"
 	stats "single.$m.detach_ms" "$W/lat.del"
 	busywait 10000 eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps left"
@@ -312,11 +368,13 @@ burst()
 		sampler=$!
 	fi
 	o0=$(ovs_cpu)
+	vswitchd_watch_start
 	"$BURST" "${opts[@]}" -o "$W/burst.$pfx" "$pfx" "$n" 2> "$W/burst.$pfx.err" &
 	pid=$!
 	poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$pfx" ||
 		die "$pfx*: not all $n taps created: $(tail -n 2 "$W/burst.$pfx.err")"
 	wait_done "$m" "$pfx" "$n" "burst.$m.$n"
+	vswitchd_watch_stop "burst.$m.$n"
 	o1=$(ovs_cpu)
 	set -- $o0 $o1
 	kv "burst.$m.$n.vswitchd_cpu_ms" $(($3 - $1))
@@ -329,6 +387,8 @@ burst()
 	fi
 	join_taps "$pfx" "$W/burst.$pfx"
 	kv "burst.$m.$n.attached" "$(awk 'END { print NR }' "$W/join.$pfx")"
+	awk '{ printf "%.0f\n", $5 - $3 }' "$W/join.$pfx" > "$W/lat.burst"
+	stats "burst.$m.$n.lat_ms" "$W/lat.burst"
 	# from the first TUNSETIFF to the last tap's attach, commit, up
 	awk -v m="$m" -v n="$n" '
 		FILENAME == ARGV[1] { if ($1 == "tap" && (t0 == "" || $4 < t0)) t0 = $4; next }
@@ -365,6 +425,100 @@ burst()
 	if [ "$m" = baseline ]; then
 		ovs-vsctl --timeout=120 del-br br0 -- add-br br0 || die "recreating br0"
 	fi
+}
+
+# The floor: ovs-vswitchd's own time to put taps that already exist and are
+# up into the datapath, after the OVSDB transaction that adds them
+# (ovs-vsctl --no-wait, one command).  Times from the OVSDB monitor's
+# receipt of the row (as for ovskvm's commit) to the module's attach_ns of
+# each tap; the module is loaded with no rule, so it records and does
+# nothing else.
+
+# floor_taps PREFIX N: N taps created back to back and held, all up.
+floor_taps()
+{
+	local pfx=$1 n=$2 i
+	"$BURST" -o "$W/burst.$pfx" "$pfx" "$n" 2> "$W/burst.$pfx.err" &
+	FLOOR_PID=$!
+	poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$pfx" ||
+		die "$pfx*: not all $n taps created: $(tail -n 2 "$W/burst.$pfx.err")"
+	for ((i = 0; i < n; i++)); do
+		echo "link set $pfx$i up"
+	done | ip -batch - || die "$pfx*: cannot bring the taps up"
+}
+
+# floor_done PREFIX: kill -9 of the holder, the ports go with br0.
+floor_done()
+{
+	local pfx=$1
+	kill -9 "$FLOOR_PID"
+	wait "$FLOOR_PID" 2>/dev/null
+	poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps still there after kill -9"
+	ovs-vsctl --timeout=120 del-br br0 -- add-br br0 || die "recreating br0"
+}
+
+# floor_lat PREFIX: per tap of PREFIX, its attach_ns minus the time the
+# OVSDB monitor saw its row inserted: ovs-vswitchd's part alone.
+floor_lat()
+{
+	"$NLCTL" ports | grep " *ifname=$1[0-9]* " > "$W/ports.$1"
+	awk '
+		FILENAME == ARGV[1] && $1 == "ins" && !($2 in ins) { ins[$2] = $3 }
+		FILENAME == ARGV[2] {
+			for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			if (f["attach_ns"] > 0 && (f["ifname"] in ins))
+				printf "%.0f\n", f["attach_ns"] - ins[f["ifname"]]
+			delete f
+		}' "$MON_LOG" "$W/ports.$1"
+}
+
+attached_count() { "$NLCTL" ports | grep " *ifname=$1[0-9]* " | grep -c 'state=attached'; }
+
+# floor_one_by_one PREFIX N: one add-port at a time, each once the
+# previous port has its OpenFlow port number.
+floor_one_by_one()
+{
+	local pfx=$1 n=$2 i
+	say "floor: $n add-ports one after another"
+	floor_taps "$pfx" "$n"
+	for ((i = 0; i < n; i++)); do
+		ovs-vsctl --no-wait add-port br0 "$pfx$i" || die "ovs-vsctl add-port br0 $pfx$i"
+		ovs-vsctl --timeout=60 wait-until Interface "$pfx$i" 'ofport>0' ||
+			die "$pfx$i: no OpenFlow port after 60 s: $(ovs-vsctl get Interface "$pfx$i" error)"
+	done
+	floor_lat "$pfx" > "$W/lat.floor"
+	[ "$(awk 'END { print NR }' "$W/lat.floor")" = "$n" ] || die "$pfx*: the module or the monitor missed some of the $n ports"
+	stats single.floor.attach_ms "$W/lat.floor"
+	kv single.floor.n "$n"
+	say "floor: one by one: p50 attach $(get single.floor.attach_ms.p50) ms"
+	floor_done "$pfx"
+}
+
+# floor_burst PREFIX N: N add-ports in one transaction.
+floor_burst()
+{
+	local pfx=$1 n=$2 i o0 o1 args=()
+	say "floor: burst of $n add-ports in one transaction"
+	floor_taps "$pfx" "$n"
+	for ((i = 0; i < n; i++)); do
+		args+=(-- add-port br0 "$pfx$i")
+	done
+	o0=$(ovs_cpu)
+	vswitchd_watch_start
+	ovs-vsctl --no-wait "${args[@]:1}" || die "$pfx*: ovs-vsctl of $n add-ports failed"
+	poll "$ATTACH_TMO_MS" eval "[ \$(attached_count $pfx) -ge $n ]" ||
+		die "$pfx*: $(attached_count "$pfx") of $n in the datapath after $((ATTACH_TMO_MS / 1000)) s"
+	vswitchd_watch_stop "burst.floor.$n"
+	o1=$(ovs_cpu)
+	set -- $o0 $o1
+	kv "burst.floor.$n.vswitchd_cpu_ms" $(($3 - $1))
+	kv "burst.floor.$n.ovsdb_server_cpu_ms" $(($4 - $2))
+	floor_lat "$pfx" > "$W/lat.floor.$n"
+	kv "burst.floor.$n.attached" "$(awk 'END { print NR }' "$W/lat.floor.$n")"
+	kv "burst.floor.$n.attached_ms" "$(sort -n "$W/lat.floor.$n" | tail -n 1 | awk '{ printf "%.1f", $1 / 1e6 }')"
+	stats "burst.floor.$n.lat_ms" "$W/lat.floor.$n"
+	say "floor: burst of $n: the last in the datapath after $(get "burst.floor.$n.attached_ms") ms"
+	floor_done "$pfx"
 }
 
 # --- the run -------------------------------------------------------------------
@@ -404,7 +558,7 @@ unload_module || die "cannot unload $MODULE"
 
 # The classic recipe: a fork of ovs-ifup per tap, nothing on removal.  The
 # kernel overhead is measured first, on the same fresh OVS.
-if [ "$ONLY" != agent ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = baseline ]; then
 	ovs_fresh baseline
 	kernel_overhead
 	load_module bridge=br0 match= bring_up=N || die "modprobe $MODULE"
@@ -415,8 +569,19 @@ if [ "$ONLY" != agent ]; then
 	unload_module
 fi
 
+# The floor, at the sizes of ovskvm's runs.
+if [ -z "$ONLY" ] || [ "$ONLY" = floor ]; then
+	ovs_fresh floor
+	load_module bridge=br0 match= bring_up=N || die "modprobe $MODULE"
+	floor_one_by_one fq "$SEQ_N"
+	for n in $BURSTS; do
+		floor_burst "bf${n}x" "$n"
+	done
+	unload_module
+fi
+
 # ovskvm_autoport: the module and the agent.
-if [ "$ONLY" != baseline ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = agent ]; then
 	ovs_fresh agent
 	modprobe "$MODULE" || die "modprobe $MODULE"
 	"$OVSKVM" agent -c "$W/ovskvm.conf" --no-load > "$W/agent.log" 2>&1 &
@@ -481,6 +646,27 @@ if [ "$(get scaling.agent.big)/$(get scaling.agent.small)" = 1000/100 ]; then
 else
 	kv targets.met.scaling_at_most_12 "$(yesno "$(get scaling.agent.projected_1000_over_100)" 'v <= 12')"
 fi
+# Against the floor (issue 13): p50 to the datapath within 1.5x of the
+# floor's one by one and in every burst; every burst within 2x of the
+# floor's time for it; time(200)/time(100) at most 2.5.
+kv targets.floor.single_p50_ratio "$(ratio "$(get single.agent.attach_ms.p50)" "$(get single.floor.attach_ms.p50)")"
+worst_p50= worst_last=
+for n in $BURSTS; do
+	kv "targets.floor.burst_$n.p50_ratio" "$(ratio "$(get "burst.agent.$n.lat_ms.p50")" "$(get "burst.floor.$n.lat_ms.p50")")"
+	kv "targets.floor.burst_$n.last_ratio" "$(ratio "$(get "burst.agent.$n.attached_ms")" "$(get "burst.floor.$n.attached_ms")")"
+	worst_p50=$(printf '%s\n%s\n' "$worst_p50" "$(get "targets.floor.burst_$n.p50_ratio")" | grep -v '^null$' | sort -g | tail -n 1)
+	worst_last=$(printf '%s\n%s\n' "$worst_last" "$(get "targets.floor.burst_$n.last_ratio")" | grep -v '^null$' | sort -g | tail -n 1)
+done
+worst_p50=$(printf '%s\n%s\n' "$worst_p50" "$(get targets.floor.single_p50_ratio)" | grep -v '^null$' | sort -g | tail -n 1)
+kv targets.floor.worst_p50_ratio "${worst_p50:-null}"
+kv targets.floor.worst_last_ratio "${worst_last:-null}"
+kv targets.scaling_200_over_100 "$(ratio "$(get burst.agent.200.attached_ms)" "$(get burst.agent.100.attached_ms)")"
+kv targets.met.p50_within_1_5x_floor "$(yesno "${worst_p50:-null}" 'v <= 1.5')"
+kv targets.met.bursts_within_2x_floor "$(yesno "${worst_last:-null}" 'v <= 2')"
+kv targets.met.scaling_200_over_100_at_most_2_5 "$(yesno "$(get targets.scaling_200_over_100)" 'v <= 2.5')"
+kv targets.agent_rss_kib_per_port "$(awk -v a="$(get agent.burst_rss_max_kib)" -v b="$(get agent.idle_rss_kib)" -v n="$BIGGEST" 'BEGIN { if (a == "" || b == "") print "null"; else printf "%.2f", (a - b) / n }')"
+kv targets.agent_cpu_ms_per_port "$(awk -v c="$(get agent.burst_cpu_ms)" -v n="$BIGGEST" 'BEGIN { if (c == "") print "null"; else printf "%.1f", c / n }')"
+kv targets.kernel_overhead_ci_below_2pct "$(yesno "$(get kernel.overhead_ci95_pct)" 'v < 2')"
 kv targets.met.kernel_overhead_at_most_5pct "$(yesno "$(get kernel.overhead_pct)" 'v <= 5')"
 kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 'v <= 8192')"
 
@@ -499,6 +685,12 @@ kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 
 	echo "duration_s $(( $(date +%s) - T_START ))"
 	cat "$KV"
 } > "$W/all.kv"
+# Every one-by-one latency to the datapath, for the CDF (selftests/bench/plot).
+echo "=== samples begin ==="
+[ -f "$W/join.qa" ] && awk '{ printf "agent %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qa"
+[ -f "$W/join.qb" ] && awk '{ printf "baseline %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qb"
+[ -f "$W/lat.floor" ] && awk '{ printf "floor %.1f\n", $1 / 1e6 }' "$W/lat.floor"
+echo "=== samples end ==="
 echo "=== results.kv begin ==="
 cat "$W/all.kv"
 echo "=== results.kv end ==="
