@@ -60,8 +60,17 @@ fi
 # The whole suite takes 15 to 20 minutes under TCG (PREEMPT_RT the longest),
 # more beside another VM; each test has its own 10-minute bound in
 # runner.sh, so this one only has to let a slow but healthy run finish.
+# On a second kernel (CHECK_STAGES=vm) the tests of the agent's own
+# behaviour, which no kernel changes (its CLI, its systemd unit, two agents
+# side by side), are not run again: 4 minutes of TCG per kernel.
+skip=
+if [ "$stages" != all ]; then
+	skip="agent_cli.sh agent_systemd.sh agent_isolation.sh"
+	echo "check: not run again on a second kernel (kernel-independent): $skip"
+fi
 stage "selftests (VM, kernel $kver)" 0 \
-	selftests/vm/run "$@" -k "$kver" -M "$module" -t 3000 -- make -s -C selftests run_tests
+	selftests/vm/run "$@" -k "$kver" -M "$module" -t 3000 -- \
+	make -s -C selftests run_tests TEST_PROGS_SKIP="$skip"
 
 sum()
 {
