@@ -40,7 +40,7 @@ done
 if [ -n "${OVSKVM_BENCH_QUICK:-}" ]; then
 	d_seq=20 d_bursts="10 30 100" d_base_seq=5 d_base_bursts=10 d_cycle=50
 elif [ "${OVSKVM_VM_ACCEL:-}" = tcg ]; then
-	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30" d_cycle=100
+	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30" d_cycle=200
 else
 	d_seq=200 d_bursts="10 100 500 1000" d_base_seq=200 d_base_bursts="10 100 500 1000" d_cycle=1000
 fi
@@ -61,6 +61,8 @@ W=$(mktemp -d /tmp/ovskvm-bench.XXXXXX)
 KV=$W/results.kv
 MON_PID=
 AGENT_PID=
+VS_SAMPLER=
+FLOOR_PID=
 : > "$KV"
 T_START=$(date +%s)
 
@@ -182,6 +184,9 @@ single_stats()
 	stats "single.$m.commit_ms" "$W/lat.commit"
 	stats "single.$m.attach_ms" "$W/lat.attach"
 	stats "single.$m.up_ms" "$W/lat.up"
+	# from the commit: what ovs-vswitchd and the module take, as the floor
+	awk '{ printf "%.0f\n", $5 - $4 }' "$W/join.$pfx" > "$W/lat.c2a"
+	stats "single.$m.commit_to_attach_ms" "$W/lat.c2a"
 	# The same over the agent's first BASE_SEQ_N taps, to set against the
 	# baseline at equal size: ovs-vswitchd's work per port grows with the
 	# number of ports on the bridge.
@@ -216,10 +221,13 @@ ovs_cpu()
 	done
 }
 
-# Where ovs-vswitchd's main thread waits while a burst goes in: its kernel
-# stack twice a second (the top frames, offsets dropped), and the
-# "Unreasonably long ...ms poll interval (...ms user, ...ms system)" lines it
-# logs, whose wall time minus CPU time is time spent blocked.
+# Where ovs-vswitchd's main thread waits: its kernel stack about twice a
+# second (the top frames, offsets dropped; builtins only, so that the
+# sampler costs the guest little), and the "Unreasonably long ...ms poll
+# interval (...ms user, ...ms system)" lines of its main thread (logged as
+# "|timeval|", other threads as "|timeval(NAME)|"), whose wall time minus
+# CPU time is time off CPU: blocked, or waiting for a CPU.  Polls under a
+# second are not logged, and a logged one may have begun before the watch.
 VSWITCHD_LOG=/var/log/openvswitch/ovs-vswitchd.log
 vswitchd_watch_start()
 {
@@ -227,40 +235,67 @@ vswitchd_watch_start()
 	pid=$(cat $OVS_RUNDIR/ovs-vswitchd.pid)
 	VS_LOG_LINE=$(wc -l < "$VSWITCHD_LOG")
 	( while sleep 0.5; do
-		sed -E 's/^\[<[0-9a-f]+>\] //; s/\+0x.*//' "/proc/$pid/stack" 2>/dev/null | head -n 5 | tr '\n' ' '
-		echo
+		local l st="" i=0
+		while [ $i -lt 5 ] && IFS= read -r l; do
+			l=${l#*] }
+			st+="${l%%+*} "
+			i=$((i + 1))
+		done < "/proc/$pid/stack"
+		echo "${EPOCHREALTIME/./} $st"
 	done ) > "$W/vstack" 2>/dev/null &
 	VS_SAMPLER=$!
 }
 
-# vswitchd_watch_stop KEY: KEY.vswitchd_long_polls, KEY.vswitchd_blocked_ms
+# vswitchd_watch_stop KEY: KEY.vswitchd_{long_polls,off_cpu_ms},
+# KEY.vswitchd_gone_device_retries ("could not open network device ...
+# (No such device)"), KEY.vswitchd_stack_{samples,request_module,span_ms}.
 vswitchd_watch_stop()
 {
 	local key=$1
 	kill "$VS_SAMPLER" 2>/dev/null
 	wait "$VS_SAMPLER" 2>/dev/null
+	VS_SAMPLER=
 	tail -n "+$((VS_LOG_LINE + 1))" "$VSWITCHD_LOG" > "$W/vlog"
-	sed -nE 's/.*Unreasonably long ([0-9]+)ms poll interval \(([0-9]+)ms user, ([0-9]+)ms system\).*/\1 \2 \3/p' "$W/vlog" |
-		awk -v k="$key" '{ n++; b += $1 - $2 - $3 } END { printf "%s.vswitchd_long_polls %d\n%s.vswitchd_blocked_ms %d\n", k, n, k, b }' >> "$KV"
+	sed -nE 's/.*\|timeval\|WARN\|Unreasonably long ([0-9]+)ms poll interval \(([0-9]+)ms user, ([0-9]+)ms system\).*/\1 \2 \3/p' "$W/vlog" |
+		awk -v k="$key" '{ n++; b += $1 - $2 - $3 } END { printf "%s.vswitchd_long_polls %d\n%s.vswitchd_off_cpu_ms %d\n", k, n, k, b }' >> "$KV"
+	kv "$key.vswitchd_gone_device_retries" "$(grep -c 'could not open network device .*(No such device)' "$W/vlog")"
+	awk -v k="$key" '
+		NF > 1 { n++; if ($0 ~ /__request_module/) r++ }
+		NR == 1 { t0 = $1 } { t1 = $1 }
+		END { printf "%s.vswitchd_stack_samples %d\n%s.vswitchd_stack_request_module %d\n%s.vswitchd_stack_span_ms %.0f\n", k, n, k, r, k, (t1 - t0) / 1000 }' "$W/vstack" >> "$KV"
 	grep -E '\|(WARN|ERR)\|' "$W/vlog" | sed -E 's/^[^|]*\|[0-9]+\|//; s/[0-9]+ms/Nms/g; s/(device|interface) [a-z0-9]+/\1 X/g' |
 		sort | uniq -c | sort -rn | head -n 5 | sed "s/^/bench: $key: ovs-vswitchd: /" >&2
-	grep -v '^ *$' "$W/vstack" | sort | uniq -c | sort -rn | head -n 4 | sed "s/^/bench: $key: ovs-vswitchd's stack: /" >&2
+	cut -d' ' -f2- "$W/vstack" | grep -v '^ *$' | sort | uniq -c | sort -rn | head -n 4 | sed "s/^/bench: $key: ovs-vswitchd's stack: /" >&2
+}
+
+# vswitchd_settle KEY T_KILL: once ovs-vswitchd has applied a database
+# change made now (ovs-vsctl without --no-wait waits for that), it is done
+# with everything before it, the teardown included: KEY.settle_ms from
+# T_KILL.  The next phase starts from a quiet ovs-vswitchd.
+vswitchd_settle()
+{
+	ovs-vsctl --timeout=900 set Open_vSwitch . "external_ids:ovskvm-bench-sync=$RANDOM" ||
+		die "ovs-vswitchd did not catch up within 900 s"
+	kv "$1.settle_ms" "$(ms $(($(now) - $2)))"
 }
 
 # --- the phases ------------------------------------------------------------------
 
 # kernel_overhead: tapctl cycle with and without the module, alternated
 # round by round, until the 95 % confidence interval of the mean per-round
-# ratio (loaded time / unloaded time) is narrower than +-1 % (at least
+# ratio (loaded time / unloaded time) is narrower than 2 % (+-1 %; at least
 # KOV_MIN_ROUNDS, at most KOV_MAX_ROUNDS rounds).  Alternating cancels the
 # drift of a TCG guest's speed; the ratio per round pairs like with like.
+# Stopping once the interval is narrow makes it slightly optimistic.
 kernel_overhead()
 {
 	local round state t0 t1 name=tapcyc hw
-	say "kernel overhead: rounds of $CYCLE_N tap create/delete cycles, module unloaded then loaded"
+	say "kernel overhead: rounds of $CYCLE_N tap create/delete cycles, module unloaded and loaded, ABBA"
 	: > "$W/cycle"
 	for ((round = 1; round <= KOV_MAX_ROUNDS; round++)); do
-		for state in unloaded loaded; do
+		# ABBA: odd rounds unloaded first, even rounds loaded first, so
+		# that a drift within a pair of rounds cancels too.
+		for state in $( ((round % 2)) && echo unloaded loaded || echo loaded unloaded); do
 			if [ $state = loaded ]; then
 				load_module bridge=br0 match= bring_up=N || die "modprobe"
 			else
@@ -273,7 +308,7 @@ kernel_overhead()
 		done
 		[ "$round" -lt "$KOV_MIN_ROUNDS" ] && continue
 		hw=$(kov_stats "$W/cycle" | awk '$1 == "kernel.overhead_ci95_pct" { print $2 }')
-		awk -v h="$hw" 'BEGIN { exit !(h < 1) }' && break
+		[ -n "$hw" ] && awk -v h="$hw" 'BEGIN { exit !(h + 0 < 1) }' && break
 	done
 	unload_module
 	kov_stats "$W/cycle" >> "$KV"
@@ -322,7 +357,7 @@ wait_done()
 # one_by_one METHOD PREFIX N: N taps, each once the previous one is done.
 one_by_one()
 {
-	local m=$1 pfx=$2 n=$3 pid opts=()
+	local m=$1 pfx=$2 n=$3 pid opts=() t_kill
 	say "$m: $n taps one after another"
 	if [ "$m" = baseline ]; then
 		opts=(-s "$W/ovs-ifup" -S "$W/ovs-ifdown" -d 0)
@@ -343,6 +378,8 @@ one_by_one()
 	# before the tap is closed), timed from the downscript's start or from
 	# the close() call (which returns only after the unregistration).
 	say "$m: removing them one after another"
+	vswitchd_watch_start
+	t_kill=$(now)
 	kill -USR1 "$pid"
 	wait "$pid" || die "$pfx*: burst failed while removing: $(tail -n 2 "$W/burst.$pfx.err")"
 	poll 60000 eval "[ \$(count_mon del $pfx) -ge \$(awk 'END { print NR }' $W/join.$pfx) ]" ||
@@ -354,6 +391,8 @@ one_by_one()
 	stats "single.$m.detach_ms" "$W/lat.del"
 	busywait 10000 eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps left"
 	kv "single.$m.stale" "$(ovsdb_rows "$pfx")"
+	vswitchd_settle "single.$m.teardown" "$t_kill"
+	vswitchd_watch_stop "single.$m.teardown"
 }
 
 # burst METHOD PREFIX N: N taps at once; then kill -9 their holder.
@@ -402,6 +441,7 @@ burst()
 
 	# Detach: kill -9 of the holder, as when the guests are killed.
 	[ -n "$sampler" ] && s0=$(agent_sample)
+	vswitchd_watch_start
 	t_kill=$(now)
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
@@ -423,8 +463,10 @@ burst()
 	fi
 	# The baseline's stale ports go, so that each burst starts alike.
 	if [ "$m" = baseline ]; then
-		ovs-vsctl --timeout=120 del-br br0 -- add-br br0 || die "recreating br0"
+		ovs-vsctl --timeout=900 del-br br0 -- add-br br0 || die "recreating br0"
 	fi
+	vswitchd_settle "burst.$m.$n.teardown" "$t_kill"
+	vswitchd_watch_stop "burst.$m.$n.teardown"
 }
 
 # The floor: ovs-vswitchd's own time to put taps that already exist and are
@@ -447,14 +489,21 @@ floor_taps()
 	done | ip -batch - || die "$pfx*: cannot bring the taps up"
 }
 
-# floor_done PREFIX: kill -9 of the holder, the ports go with br0.
+# floor_done PREFIX KEY: kill -9 of the holder, then the ports go with br0
+# at once, as ovs-ifdown cannot do after a kill -9; KEY.teardown.* as for
+# the other methods.
 floor_done()
 {
-	local pfx=$1
+	local pfx=$1 key=$2 t_kill
+	vswitchd_watch_start
+	t_kill=$(now)
 	kill -9 "$FLOOR_PID"
 	wait "$FLOOR_PID" 2>/dev/null
+	FLOOR_PID=
 	poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps still there after kill -9"
-	ovs-vsctl --timeout=120 del-br br0 -- add-br br0 || die "recreating br0"
+	ovs-vsctl --timeout=900 del-br br0 -- add-br br0 || die "recreating br0"
+	vswitchd_settle "$key.teardown" "$t_kill"
+	vswitchd_watch_stop "$key.teardown"
 }
 
 # floor_lat PREFIX: per tap of PREFIX, its attach_ns minus the time the
@@ -491,7 +540,7 @@ floor_one_by_one()
 	stats single.floor.attach_ms "$W/lat.floor"
 	kv single.floor.n "$n"
 	say "floor: one by one: p50 attach $(get single.floor.attach_ms.p50) ms"
-	floor_done "$pfx"
+	floor_done "$pfx" single.floor
 }
 
 # floor_burst PREFIX N: N add-ports in one transaction.
@@ -514,11 +563,12 @@ floor_burst()
 	kv "burst.floor.$n.vswitchd_cpu_ms" $(($3 - $1))
 	kv "burst.floor.$n.ovsdb_server_cpu_ms" $(($4 - $2))
 	floor_lat "$pfx" > "$W/lat.floor.$n"
+	[ "$(awk 'END { print NR }' "$W/lat.floor.$n")" = "$n" ] || die "$pfx*: the module or the monitor missed some of the $n ports"
 	kv "burst.floor.$n.attached" "$(awk 'END { print NR }' "$W/lat.floor.$n")"
 	kv "burst.floor.$n.attached_ms" "$(sort -n "$W/lat.floor.$n" | tail -n 1 | awk '{ printf "%.1f", $1 / 1e6 }')"
 	stats "burst.floor.$n.lat_ms" "$W/lat.floor.$n"
 	say "floor: burst of $n: the last in the datapath after $(get "burst.floor.$n.attached_ms") ms"
-	floor_done "$pfx"
+	floor_done "$pfx" "burst.floor.$n"
 }
 
 # --- the run -------------------------------------------------------------------
@@ -548,6 +598,8 @@ chmod 0644 "$W/ovskvm.conf"
 cleanup()
 {
 	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
+	[ -n "$VS_SAMPLER" ] && kill "$VS_SAMPLER" 2>/dev/null
+	[ -n "$FLOOR_PID" ] && kill -9 "$FLOOR_PID" 2>/dev/null
 	mon_stop
 }
 on_exit cleanup
@@ -650,6 +702,7 @@ fi
 # floor's one by one and in every burst; every burst within 2x of the
 # floor's time for it; time(200)/time(100) at most 2.5.
 kv targets.floor.single_p50_ratio "$(ratio "$(get single.agent.attach_ms.p50)" "$(get single.floor.attach_ms.p50)")"
+kv targets.floor.single_commit_to_attach_p50_ratio "$(ratio "$(get single.agent.commit_to_attach_ms.p50)" "$(get single.floor.attach_ms.p50)")"
 worst_p50= worst_last=
 for n in $BURSTS; do
 	kv "targets.floor.burst_$n.p50_ratio" "$(ratio "$(get "burst.agent.$n.lat_ms.p50")" "$(get "burst.floor.$n.lat_ms.p50")")"
@@ -666,8 +719,10 @@ kv targets.met.bursts_within_2x_floor "$(yesno "${worst_last:-null}" 'v <= 2')"
 kv targets.met.scaling_200_over_100_at_most_2_5 "$(yesno "$(get targets.scaling_200_over_100)" 'v <= 2.5')"
 kv targets.agent_rss_kib_per_port "$(awk -v a="$(get agent.burst_rss_max_kib)" -v b="$(get agent.idle_rss_kib)" -v n="$BIGGEST" 'BEGIN { if (a == "" || b == "") print "null"; else printf "%.2f", (a - b) / n }')"
 kv targets.agent_cpu_ms_per_port "$(awk -v c="$(get agent.burst_cpu_ms)" -v n="$BIGGEST" 'BEGIN { if (c == "") print "null"; else printf "%.1f", c / n }')"
-kv targets.kernel_overhead_ci_below_2pct "$(yesno "$(get kernel.overhead_ci95_pct)" 'v < 2')"
-kv targets.met.kernel_overhead_at_most_5pct "$(yesno "$(get kernel.overhead_pct)" 'v <= 5')"
+kv targets.met.kernel_overhead_interval_below_2pct "$(yesno "$(get kernel.overhead_ci95_pct)" 'v < 1')"
+# At most 5 %: met when the whole interval is, missed when none of it is.
+kv targets.met.kernel_overhead_at_most_5pct "$(awk -v m="$(get kernel.overhead_pct)" -v h="$(get kernel.overhead_ci95_pct)" 'BEGIN {
+	if (m == "" || h == "") print "null"; else if (m + h <= 5) print "true"; else if (m - h > 5) print "false"; else print "inconclusive" }')"
 kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 'v <= 8192')"
 
 {
