@@ -58,7 +58,7 @@ fi
 
 reports=$(wc -l < "$data/reports")
 echo "TAP version 13"
-echo "1..$((reports + 9))"
+echo "1..$((reports + 11))"
 
 $run -- sh -c 'exit 7' > /dev/null 2>&1
 rc=$?
@@ -131,6 +131,33 @@ else
 		result $? "a real kmemleak leak in the module under test fails the run ($leak_kver, got $rc)"
 	fi
 fi
+
+# check-exports (make compile-next) on a made-up tree: an object that
+# needs a plain export, a per-CPU one, a tracepoint's, one that a macro
+# pastes together and one that the tree does not export.
+mkdir -p "$tmp/tree/kernel" "$tmp/tree/net"
+echo 'obj-y += kernel/' > "$tmp/tree/Makefile"
+cat > "$tmp/tree/kernel/exports.c" <<'C'
+EXPORT_SYMBOL_GPL(plain_export);
+EXPORT_PER_CPU_SYMBOL(percpu_export);
+EXPORT_TRACEPOINT_SYMBOL_GPL(some_event);
+#define GEN(size) EXPORT_SYMBOL(__pasted_load ## size ## _noabort)
+C
+cat > "$tmp/needs.c" <<'C'
+extern void plain_export(void), __pasted_load4_noabort(void), not_exported(void);
+extern int percpu_export, __tracepoint_some_event;
+int f(void) { plain_export(); __pasted_load4_noabort(); return percpu_export + __tracepoint_some_event; }
+C
+sed 's/return/not_exported(); return/' "$tmp/needs.c" > "$tmp/needs-more.c"
+cc -c -o "$tmp/needs.o" "$tmp/needs.c" && cc -c -o "$tmp/needs-more.o" "$tmp/needs-more.c"
+"$here/check-exports" "$tmp/needs.o" "$tmp/tree" > "$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q 'the 4 symbols needs.o needs are all exported' "$tmp/out"
+result $? "check-exports passes a module whose 4 symbols the tree exports (got $rc)"
+"$here/check-exports" "$tmp/needs-more.o" "$tmp/tree" > "$tmp/out" 2>&1
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c '^  ' "$tmp/out")" = 1 ] && grep -qx '  not_exported' "$tmp/out"
+result $? "check-exports names the one symbol the tree does not export (got $rc)"
 
 $run -t 3 -- true > /dev/null 2>&1
 rc=$?
