@@ -114,11 +114,15 @@ as_nobody()
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
 }
 
+# slow_ms MS: MS times OVSKVM_VM_SLOWDOWN, which the test VM sets for a
+# debug kernel: every bound on a wait goes through it.
+slow_ms() { echo $(($1 * ${OVSKVM_VM_SLOWDOWN:-1})); }
+
 # busywait TIMEOUT_MS CMD...: run CMD until it succeeds or TIMEOUT_MS pass
-# (times OVSKVM_VM_SLOWDOWN, which the test VM sets for a debug kernel).
+# (slow_ms).
 busywait()
 {
-	local timeout_ms=$(($1 * ${OVSKVM_VM_SLOWDOWN:-1})); shift
+	local timeout_ms; timeout_ms=$(slow_ms "$1"); shift
 	local start now
 	start=$(date +%s%3N)
 	while true; do

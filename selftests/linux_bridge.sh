@@ -83,7 +83,7 @@ test_detach_event()
 	on_exit "kill $pid"
 	busywait 5000 port_is tapd0 state attached || return 1
 	out=$(mktemp)
-	"$NLCTL" monitor 1 5000 > "$out" &
+	"$NLCTL" monitor 1 "$(slow_ms 5000)" > "$out" &
 	busywait 5000 grep -q listening "$out" || return 1
 	ip link set dev tapd0 nomaster || return 1
 	wait $! || fail "no event" || return 1

@@ -44,7 +44,7 @@ test_bridge_created_later()
 	on_exit "kill $pid"
 	port_is tapo1 kind none || return 1
 	out=$(mktemp)
-	"$NLCTL" monitor 1 10000 > "$out" &
+	"$NLCTL" monitor 1 "$(slow_ms 10000)" > "$out" &
 	busywait 5000 grep -q listening "$out" || return 1
 	ovs-vsctl add-br brovs1 || return 1
 	wait $! || fail "no event when the OVS bridge appeared" || return 1
@@ -64,7 +64,7 @@ test_del_port_and_removal()
 	ovs-vsctl add-port brovs2 tapo2 || return 1
 	busywait 10000 port_is tapo2 state attached || return 1
 	out=$(mktemp)
-	"$NLCTL" monitor 2 10000 > "$out" &
+	"$NLCTL" monitor 2 "$(slow_ms 10000)" > "$out" &
 	busywait 5000 grep -q listening "$out" || return 1
 	ovs-vsctl del-port brovs2 tapo2 || return 1
 	busywait 10000 port_is tapo2 state detached || fail "not detached after del-port" || return 1

@@ -107,7 +107,7 @@ test_rename()
 	ip tuntap add dev tren0 mode tap || return 1
 	on_exit "ip link del tren1; ip link del tren0"
 	out=$(mktemp)
-	"$NLCTL" monitor 1 5000 > "$out" &
+	"$NLCTL" monitor 1 "$(slow_ms 5000)" > "$out" &
 	busywait 5000 grep -q listening "$out" || return 1
 	ip link set dev tren0 name tren1 || return 1
 	wait $! || fail "no event" || return 1
