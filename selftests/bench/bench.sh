@@ -373,6 +373,7 @@ wait_done()
 			kv "$4.capped_s" $(($5 / 1000))
 			awk -v k="$4" '$1 == "script" { e++; if ($3 != 0) f++ } $1 == "tap" { t++ }
 				END { printf "%s.failed %d\n%s.unfinished %d\n", k, f, k, t - e }' "$W/burst.$pfx" >> "$KV"
+			[ -s "$W/burst.$pfx.err" ] && echo "bench: $pfx*: ovs-ifup said: $(grep -v timeval "$W/burst.$pfx.err" | sort | uniq -c | sort -rn | head -n 3)" >&2
 			return 1
 		fi
 		failed=$(awk '$1 == "scripts" { print $3 }' "$W/burst.$pfx")
@@ -567,21 +568,18 @@ floor_lat()
 attached_count() { "$NLCTL" ports | grep " *ifname=$1[0-9]* " | grep -c 'state=attached'; }
 
 # floor_one_by_one PREFIX N: one add-port at a time, each once the
-# previous tap is in the datapath (it has a master, ovs-system; sysfs, so
-# that the wait execs no client between two add-ports).
+# previous tap is in the datapath (it has a master, ovs-system: burst
+# wait-master sleeps until rtnetlink says so, and takes no CPU from
+# ovs-vswitchd meanwhile).
 floor_one_by_one()
 {
-	local pfx=$1 n=$2 i t
+	local pfx=$1 n=$2 i
 	say "floor: $n add-ports one after another"
 	floor_taps "$pfx" "$n"
 	vswitchd_watch_start
 	for ((i = 0; i < n; i++)); do
 		ovs-vsctl --no-wait add-port br0 "$pfx$i" || die "ovs-vsctl add-port br0 $pfx$i"
-		for ((t = 0; t < 1200; t++)); do
-			[ -e "/sys/class/net/$pfx$i/master" ] && break
-			sleep 0.05
-		done
-		[ -e "/sys/class/net/$pfx$i/master" ] ||
+		"$BURST" wait-master "$pfx$i" 60000 ||
 			die "$pfx$i: not in the datapath after 60 s: $(ovs-vsctl get Interface "$pfx$i" error)"
 	done
 	vswitchd_watch_stop single.floor

@@ -22,6 +22,9 @@
  *   kill -9 removes them all at once, as when the guests are killed.
  *
  *   burst now                   print CLOCK_MONOTONIC in ns
+ *   burst wait-master NAME MS   wait until NAME has a master (a bridge, the
+ *                               OVS datapath), woken by rtnetlink; exit 1
+ *                               after MS milliseconds
  *
  * Records, one a line, times in CLOCK_MONOTONIC ns (ktime_get_ns() in the
  * kernel):
@@ -120,17 +123,35 @@ static pid_t run_script(const char *script, const char *name)
 	return pid;
 }
 
+static int is_up(int s, const char *name)
+{
+	int flags = if_query(s, name, SIOCGIFFLAGS);
+
+	return flags >= 0 && (flags & IFF_UP);
+}
+
+static int has_master(int s, const char *name)
+{
+	char path[64 + IFNAMSIZ];
+
+	(void)s;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
+	return access(path, F_OK) == 0;
+}
+
 /*
- * Wait until NAME is up, woken by rtnetlink link notifications rather than
- * by polling, so that the wait takes no CPU from the work it waits for.
+ * Wait until DONE(S, NAME), woken by rtnetlink link notifications on NL
+ * (bound before the first look, so that no change is missed) rather than by
+ * polling, so that the wait takes no CPU from the work it waits for.
  */
-static int wait_up(int s, int nl, const char *name, long timeout_ms)
+static int wait_link(int s, int nl, const char *name,
+		     int (*done)(int s, const char *name), long timeout_ms)
 {
 	unsigned long long deadline = now_ns() + timeout_ms * 1000000ULL;
 	struct pollfd pfd = { .fd = nl, .events = POLLIN };
 	char buf[8192];
 
-	while (!(if_query(s, name, SIOCGIFFLAGS) & IFF_UP)) {
+	while (!done(s, name)) {
 		if (now_ns() > deadline)
 			return -1;
 		/* the timeout only covers a lost notification (ENOBUFS) */
@@ -182,7 +203,7 @@ static void on_usr1(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: burst [-o FILE] [-s SCRIPT] [-w] [-t MS] [-S DOWNSCRIPT] [-d MS] PREFIX N | burst now\n");
+	fprintf(stderr, "usage: burst [-o FILE] [-s SCRIPT] [-w] [-t MS] [-S DOWNSCRIPT] [-d MS] PREFIX N | burst now | burst wait-master NAME MS\n");
 	exit(2);
 }
 
@@ -199,6 +220,15 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "now")) {
 		printf("%llu\n", now_ns());
 		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "wait-master")) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (s < 0 || nl < 0 || bind(nl, (struct sockaddr *)&snl, sizeof(snl))) {
+			perror("socket");
+			return 2;
+		}
+		return wait_link(s, nl, argv[2], has_master, atol(argv[3])) ? 1 : 0;
 	}
 	out = stdout;
 	while ((c = getopt(argc, argv, "o:s:wt:S:d:")) != -1) {
@@ -261,7 +291,7 @@ int main(int argc, char **argv)
 				running--;
 			}
 		} else if (wait_each) {
-			if (wait_up(s, nl, t->name, timeout_ms)) {
+			if (wait_link(s, nl, t->name, is_up, timeout_ms)) {
 				fprintf(stderr, "%s not up after %ld ms\n", t->name, timeout_ms);
 				return 1;
 			}
