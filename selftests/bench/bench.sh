@@ -359,6 +359,9 @@ kov_stats()
 		}' "$1"
 }
 
+# ifup_errors PREFIX: the commonest lines ovs-ifup printed for PREFIX*.
+ifup_errors() { grep -v timeval "$W/burst.$1.err" | sort | uniq -c | sort -rn | head -n 3; }
+
 # wait_done METHOD PREFIX N KEY [CAP_MS]: the baseline until every ovs-ifup
 # has ended, then what attached; the agent until all N are attached, up and
 # committed.  With CAP_MS, a baseline still running then is left as it is:
@@ -373,12 +376,12 @@ wait_done()
 			kv "$4.capped_s" $(($5 / 1000))
 			awk -v k="$4" '$1 == "script" { e++; if ($3 != 0) f++ } $1 == "tap" { t++ }
 				END { printf "%s.failed %d\n%s.unfinished %d\n", k, f, k, t - e }' "$W/burst.$pfx" >> "$KV"
-			[ -s "$W/burst.$pfx.err" ] && echo "bench: $pfx*: ovs-ifup said: $(grep -v timeval "$W/burst.$pfx.err" | sort | uniq -c | sort -rn | head -n 3)" >&2
+			[ -s "$W/burst.$pfx.err" ] && echo "bench: $pfx*: ovs-ifup said: $(ifup_errors "$pfx")" >&2
 			return 1
 		fi
 		failed=$(awk '$1 == "scripts" { print $3 }' "$W/burst.$pfx")
 		kv "$4.failed" "$failed"
-		[ "$failed" = 0 ] || echo "bench: $failed of $n ovs-ifup failed: $(grep -v timeval "$W/burst.$pfx.err" | sort | uniq -c | head -n 3)" >&2
+		[ "$failed" = 0 ] || echo "bench: $failed of $n ovs-ifup failed: $(ifup_errors "$pfx")" >&2
 		n=$((n - failed))
 	fi
 	wait_attached "$pfx" "$n"
@@ -482,7 +485,7 @@ burst()
 	[ -n "$sampler" ] && s0=$(agent_sample)
 	vswitchd_watch_start
 	t_kill=$(now)
-	if [ -n "$setsid" ]; then
+	if [ "$m" = baseline ]; then	# with its ovs-ifup (setsid above)
 		kill -9 -- "-$pid"
 	else
 		kill -9 "$pid"
