@@ -134,8 +134,9 @@ fi
 
 # check-exports (make compile-next) on a made-up tree: an object that
 # needs a plain export, a per-CPU one, a tracepoint's, one that a macro
-# pastes together and one that the tree does not export.
-mkdir -p "$tmp/tree/kernel" "$tmp/tree/net"
+# pastes together, and two the tree does not export: a plain one and a
+# tracepoint's, which tracepoint.h's own pasting macros must not hide.
+mkdir -p "$tmp/tree/kernel" "$tmp/tree/net" "$tmp/tree/include/linux"
 echo 'obj-y += kernel/' > "$tmp/tree/Makefile"
 cat > "$tmp/tree/kernel/exports.c" <<'C'
 EXPORT_SYMBOL_GPL(plain_export);
@@ -143,12 +144,15 @@ EXPORT_PER_CPU_SYMBOL(percpu_export);
 EXPORT_TRACEPOINT_SYMBOL_GPL(some_event);
 #define GEN(size) EXPORT_SYMBOL(__pasted_load ## size ## _noabort)
 C
+cat > "$tmp/tree/include/linux/tracepoint.h" <<'C'
+#define EXPORT_TRACEPOINT_SYMBOL_GPL(name) EXPORT_SYMBOL_GPL(__tracepoint_##name)
+C
 cat > "$tmp/needs.c" <<'C'
 extern void plain_export(void), __pasted_load4_noabort(void), not_exported(void);
 extern int percpu_export, __tracepoint_some_event;
 int f(void) { plain_export(); __pasted_load4_noabort(); return percpu_export + __tracepoint_some_event; }
 C
-sed 's/return/not_exported(); return/' "$tmp/needs.c" > "$tmp/needs-more.c"
+sed 's/return/not_exported(); return __tracepoint_other_event +/; /^extern int/ s/;$/, __tracepoint_other_event;/' "$tmp/needs.c" > "$tmp/needs-more.c"
 cc -c -o "$tmp/needs.o" "$tmp/needs.c" && cc -c -o "$tmp/needs-more.o" "$tmp/needs-more.c"
 "$here/check-exports" "$tmp/needs.o" "$tmp/tree" > "$tmp/out" 2>&1
 rc=$?
@@ -156,8 +160,9 @@ rc=$?
 result $? "check-exports passes a module whose 4 symbols the tree exports (got $rc)"
 "$here/check-exports" "$tmp/needs-more.o" "$tmp/tree" > "$tmp/out" 2>&1
 rc=$?
-[ $rc = 1 ] && [ "$(grep -c '^  ' "$tmp/out")" = 1 ] && grep -qx '  not_exported' "$tmp/out"
-result $? "check-exports names the one symbol the tree does not export (got $rc)"
+[ $rc = 1 ] && [ "$(grep -c '^  ' "$tmp/out")" = 2 ] && grep -qx '  not_exported' "$tmp/out" &&
+	grep -qx '  __tracepoint_other_event' "$tmp/out"
+result $? "check-exports names the two symbols the tree does not export (got $rc)"
 
 $run -t 3 -- true > /dev/null 2>&1
 rc=$?
