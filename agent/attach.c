@@ -525,9 +525,96 @@ static bool taken_logged(struct agent *a, uint32_t ifindex)
 }
 
 /*
+ * Delete the rows of SPECS in one guarded transaction.  0 or -errno;
+ * -ESTALE: a row changed since it was read, nothing deleted (said only when
+ * SAY_STALE, then a resync follows).
+ */
+static int send_detach(struct agent *a, const struct ovsdb_detach_spec *specs,
+		       unsigned int n, bool say_stale)
+{
+	char *err = NULL;
+	unsigned int i;
+	int ret;
+
+	ret = transact(a, ovsdb_txn_detach(specs, n, AGENT_OWNER), NULL, &err);
+	/* the monitor is told: its update is no one else's del-port */
+	if (!ret || ret == -ETIMEDOUT)
+		for (i = 0; i < n; i++)
+			monitor_own_delete(a, specs[i].port_uuid);
+	if (ret == -ESTALE) {
+		if (say_stale) {
+			pr_info("a port changed while it was being removed, nothing deleted: %s; resyncing",
+				err ?: "");
+			a->resync = true;
+		}
+	} else if (ret) {
+		pr_err("removing %u OVSDB port%s failed: %s", n, n == 1 ? "" : "s",
+		       err ?: strerror(-ret));
+	} else {
+		for (i = 0; i < n; i++)
+			pr_info("%s: tap gone (ifindex %d), OVSDB port removed",
+				specs[i].name, specs[i].ifindex);
+	}
+	free(err);
+	return ret;
+}
+
+/*
+ * The rows of the gone taps from the OVSDB monitor's cache, when it can
+ * tell for every one: a row of ours recorded for that very tap, its one
+ * Interface as the agent wrote it, and no new tap of that name waiting
+ * for it.  Fills SPECS and EXTS (the Interfaces' external_ids, to guard
+ * the delete with) and returns how many; 0: ask the server (select_ports()),
+ * which also says why a row is left alone.
+ */
+static unsigned int gone_from_monitor(struct agent *a, struct ovsdb_detach_spec *specs,
+				      json_t **exts)
+{
+	const struct monitor *mon = a->mon;
+	unsigned int i;
+
+	if (!mon || !mon->active || mon->installing || mon->n_queued)
+		return 0;
+	for (i = 0; i < a->n_gone; i++) {
+		const struct gone *g = &a->gone[i];
+		const struct mon_port *p = mon_port_by_name(&mon->m, g->name);
+		const struct mon_iface *f;
+		json_t *port_ext;
+		bool ours;
+
+		if (!p || p->ifindex != (int)g->ifindex ||
+		    (p->boot && strcmp(p->boot, g->boot)) || p->n_ifaces != 1 ||
+		    pending_named(a, g->name))
+			break;
+		f = mon_iface_by_uuid(&mon->m, p->ifaces[0]);
+		if (!f || !f->name || strcmp(f->name, p->name))
+			break;
+		exts[i] = mon_ext_map(f->ext);
+		port_ext = mon_ext_map(p->ext);
+		ours = exts[i] && port_ext && ovsdb_iface_as_written(exts[i], port_ext);
+		json_decref(port_ext);
+		if (!ours)
+			break;
+		specs[i].name = g->name;
+		specs[i].port_uuid = p->uuid;
+		specs[i].ifindex = p->ifindex;
+		specs[i].boot = p->boot;
+		specs[i].iface_uuid = f->uuid;
+		specs[i].iface_ext = exts[i];
+	}
+	return i == a->n_gone ? i : 0;
+}
+
+/*
  * Detach: delete our Port rows of taps that are gone.  A row whose name a
  * new tap has taken meanwhile is left to attach_pending(), which rewrites it
  * in place for that tap in its own transaction.
+ *
+ * Every round trip counts here: until the row is gone, each reconfiguration
+ * of ovs-vswitchd tries to open the tap that is no more, and on Linux that
+ * lookup runs modprobe twice (dev_load()), in its main loop.  So the rows
+ * the monitor knows are deleted straight away, guarded as always; only when
+ * it cannot tell, or a guard fails, are they read first.
  */
 void detach_gone(struct agent *a)
 {
@@ -535,15 +622,25 @@ void detach_gone(struct agent *a)
 	struct ovsdb_port_row *rows = NULL;
 	const char **names;
 	unsigned int i, n = 0, count = a->n_gone;
-	char *err = NULL;
+	json_t **exts;
 	int ret;
 
 	if (!count)
 		return;
 	names = calloc(count, sizeof(*names));
 	specs = calloc(count, sizeof(*specs));
-	if (!names || !specs)
+	exts = calloc(count, sizeof(*exts));
+	if (!names || !specs || !exts)
 		goto out;
+	n = gone_from_monitor(a, specs, exts);
+	if (n) {
+		ret = send_detach(a, specs, n, false);
+		if (ret != -ESTALE)
+			goto done;
+		pr_debug("a port changed since the monitor saw it: reading them");
+		memset(specs, 0, count * sizeof(*specs));
+		n = 0;
+	}
 	for (i = 0; i < count; i++)
 		names[i] = a->gone[i].name;
 	if (select_ports(a, names, count, &rows))
@@ -580,35 +677,20 @@ void detach_gone(struct agent *a)
 		specs[n].boot = r->boot;
 		n++;
 	}
-	if (n) {
-		ret = transact(a, ovsdb_txn_detach(specs, n, AGENT_OWNER), NULL, &err);
-		/* the monitor is told: its update is no one else's del-port */
-		if (!ret || ret == -ETIMEDOUT)
-			for (i = 0; i < n; i++)
-				monitor_own_delete(a, specs[i].port_uuid);
-		if (ret == -ESTALE)
-			pr_info("a port changed while it was being removed, nothing deleted: %s; resyncing",
-				err ?: "");
-		else if (ret)
-			pr_err("removing %u OVSDB port%s failed: %s", n, n == 1 ? "" : "s",
-			       err ?: strerror(-ret));
-		else
-			for (i = 0; i < n; i++)
-				pr_info("%s: tap gone (ifindex %d), OVSDB port removed",
-					specs[i].name, specs[i].ifindex);
-		if (ret == -ESTALE)
-			a->resync = true;
-		if (ret && ret != -ESTALE && a->db)
-			goto out_keep;
-	}
+	ret = n ? send_detach(a, specs, n, true) : 0;
+done:
+	if (ret && ret != -ESTALE && a->db)
+		goto out_keep;
 	a->n_gone = 0;
 	goto out;
 out_keep:
 	a->retry_at = now_ms() + RETRY_MS;
 out:
-	free(err);
 	if (rows)
 		ovsdb_port_rows_free(rows, count);
+	for (i = 0; exts && i < count; i++)
+		json_decref(exts[i]);
+	free(exts);
 	free(names);
 	free(specs);
 }

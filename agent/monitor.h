@@ -4,9 +4,10 @@
  * (monitor_cond, with update2 notifications, ovsdb-server(7) 4.1.12-14) per
  * connection, sent right after each (re)connect, on
  *   Port       rows whose external_ids carry our owner marker:
- *              name, interfaces, external_ids (owner, ifindex, boot)
+ *              name, interfaces, external_ids
  *   Interface  the Interfaces of those Ports, by _uuid (the condition follows
- *              them with monitor_cond_change): name, error, ofport
+ *              them with monitor_cond_change): name, error, ofport,
+ *              external_ids
  *   Bridge     every row, but only name and ports
  * so that
  *   - a Port of ours deleted with its Bridge (ovs-vsctl del-br, as ifupdown
@@ -20,7 +21,11 @@
  *     nothing;
  *   - a Bridge that appears makes the taps waiting for it go at once;
  *   - an Interface that ovs-vswitchd cannot add (error, ofport -1) shows its
- *     error in the log, once per change, and in `ovskvm status`.
+ *     error in the log, once per change, and in `ovskvm status`;
+ *   - the row of a tap that is gone is deleted in one round trip, without
+ *     reading it first (detach_gone()): the cache says whether it is still
+ *     ours, as the agent wrote it, and the transaction's guards check on
+ *     the server that it has not changed since.
  *
  * Two layers.  struct ovs_monitor is the cache of our rows and the bridge
  * names with what changed (mon_apply(): pure, no I/O, fuzzed); a bad row
@@ -59,6 +64,7 @@ struct mon_port {
 	char *ifindex_str;		/* ovskvm-ifindex as stored, NULL none */
 	int ifindex;			/* 0: missing or invalid */
 	char *boot;			/* ovskvm-boot as stored, NULL none */
+	json_t *ext;			/* external_ids, key -> value; NULL none */
 	mon_uuid *ifaces;
 	size_t n_ifaces;
 	mon_uuid bridge;		/* the Bridge holding it, "" unknown */
@@ -72,6 +78,7 @@ struct mon_iface {
 	char *name;
 	char *error;			/* NULL: none */
 	int64_t ofport;			/* 0: not set (yet) */
+	json_t *ext;			/* external_ids, key -> value; NULL none */
 	char *shown;			/* the error last reported, NULL none */
 	char *reason;			/* for the reasons file, NULL none */
 };
@@ -127,6 +134,13 @@ const struct mon_bridge *mon_bridge_by_name(const struct ovs_monitor *m,
 					    const char *name);
 const struct mon_port *mon_port_of_iface(const struct ovs_monitor *m,
 					 const char *iface_uuid);
+const struct mon_port *mon_port_by_name(const struct ovs_monitor *m,
+					const char *name);
+const struct mon_iface *mon_iface_by_uuid(const struct ovs_monitor *m,
+					  const char *uuid);
+
+/* EXT (a mon_port's or mon_iface's) as an OVSDB map; NULL: out of memory. */
+json_t *mon_ext_map(const json_t *ext);
 
 /* Params of the monitor_cond request with id ID, for owner marker OWNER. */
 json_t *mon_request(const char *id, const char *owner);

@@ -159,6 +159,41 @@ const struct mon_bridge *mon_bridge_by_name(const struct ovs_monitor *m,
 	return NULL;
 }
 
+const struct mon_port *mon_port_by_name(const struct ovs_monitor *m,
+					const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_ports; i++)
+		if (!strcmp(m->ports[i].name, name))
+			return &m->ports[i];
+	return NULL;
+}
+
+const struct mon_iface *mon_iface_by_uuid(const struct ovs_monitor *m,
+					  const char *uuid)
+{
+	return find_iface(m, uuid);
+}
+
+json_t *mon_ext_map(const json_t *ext)
+{
+	json_t *pairs = json_array(), *v;
+	const char *k;
+
+	if (!pairs)
+		return NULL;
+	if (ext) {
+		json_object_foreach((json_t *)ext, k, v) {
+			if (json_array_append_new(pairs, json_pack("[sO]", k, v))) {
+				json_decref(pairs);
+				return NULL;
+			}
+		}
+	}
+	return json_pack("[so]", "map", pairs);
+}
+
 const struct mon_port *mon_port_of_iface(const struct ovs_monitor *m,
 					 const char *iface_uuid)
 {
@@ -177,6 +212,7 @@ static void port_free(struct mon_port *p)
 	free(p->ifindex_str);
 	free(p->boot);
 	free(p->ifaces);
+	json_decref(p->ext);
 }
 
 static void iface_free(struct mon_iface *f)
@@ -185,6 +221,7 @@ static void iface_free(struct mon_iface *f)
 	free(f->error);
 	free(f->shown);
 	free(f->reason);
+	json_decref(f->ext);
 }
 
 static void drop_port(struct ovs_monitor *m, struct mon_port *p)
@@ -319,45 +356,61 @@ static bool port_ifaces(struct mon_port *p, const json_t *v, bool diff)
 	return true;
 }
 
-/* A key's pair VAL: with DIFF, equal to the current one it was removed. */
-static bool set_key(char **cur, const char *val, bool diff)
-{
-	if (diff && *cur && !strcmp(*cur, val))
-		val = NULL;
-	return set_str(cur, val);
-}
-
 /*
- * external_ids: only our keys matter (owner, ifindex, boot).  With DIFF, a
- * pair equal to the current one was removed, any other pair of the key is
- * its new value.
+ * external_ids into *EXT (key -> value, an object): the map V, or with DIFF
+ * the pairs changed, where a pair equal to the current one was removed and
+ * any other pair of a key is its new value.
  */
-static bool port_external_ids(struct ovs_monitor *m, struct mon_port *p,
-			      const json_t *v, bool diff, bool *ours)
+static bool ext_apply(json_t **ext, const json_t *v, bool diff)
 {
 	const json_t *pair;
 	size_t i;
 
 	if (!tag_is(v, "map") || !json_is_array(json_array_get(v, 1)))
 		return false;
-	if (!diff) {
-		free(p->ifindex_str);
-		free(p->boot);
-		p->ifindex_str = p->boot = NULL;
+	if (!diff || !*ext) {
+		json_decref(*ext);
+		*ext = json_object();
+		if (!*ext)
+			return false;
 	}
 	json_array_foreach(json_array_get(v, 1), i, pair) {
 		const char *k = json_string_value(json_array_get(pair, 0));
 		const char *val = json_string_value(json_array_get(pair, 1));
+		const char *cur;
 
 		if (!json_is_array(pair) || json_array_size(pair) != 2 || !k || !val)
 			return false;
-		if (!strcmp(k, OVSDB_EXT_OWNER) && !diff)
-			*ours = !strcmp(val, m->owner);
-		else if (!strcmp(k, OVSDB_EXT_IFINDEX) && !set_key(&p->ifindex_str, val, diff))
-			return false;
-		else if (!strcmp(k, OVSDB_EXT_BOOT) && !set_key(&p->boot, val, diff))
+		cur = json_string_value(json_object_get(*ext, k));
+		if (diff && cur && !strcmp(cur, val)) {
+			json_object_del(*ext, k);
+			continue;
+		}
+		if (json_object_set_new(*ext, k, json_string(val)))
 			return false;
 	}
+	return true;
+}
+
+static const char *ext_get(const json_t *ext, const char *key)
+{
+	return json_string_value(json_object_get(ext, key));
+}
+
+/* external_ids: all of them, and what our keys (owner, ifindex, boot) say. */
+static bool port_external_ids(struct ovs_monitor *m, struct mon_port *p,
+			      const json_t *v, bool diff, bool *ours)
+{
+	const char *owner;
+
+	if (!ext_apply(&p->ext, v, diff))
+		return false;
+	owner = ext_get(p->ext, OVSDB_EXT_OWNER);
+	if (!diff)
+		*ours = owner && !strcmp(owner, m->owner);
+	if (!set_str(&p->ifindex_str, ext_get(p->ext, OVSDB_EXT_IFINDEX)) ||
+	    !set_str(&p->boot, ext_get(p->ext, OVSDB_EXT_BOOT)))
+		return false;
 	p->ifindex = ovsdb_parse_ifindex(p->ifindex_str);
 	return true;
 }
@@ -463,7 +516,7 @@ static void port_update(struct ovs_monitor *m, const char *uuid, const char *kin
 
 /* ---- Interface ----------------------------------------------------------- */
 
-static bool iface_row(struct mon_iface *f, const json_t *row)
+static bool iface_row(struct mon_iface *f, const json_t *row, bool diff)
 {
 	const json_t *v;
 	const char *s;
@@ -484,6 +537,9 @@ static bool iface_row(struct mon_iface *f, const json_t *row)
 			return false;
 		f->ofport = ofport;
 	}
+	v = json_object_get(row, "external_ids");
+	if (v && !ext_apply(&f->ext, v, diff))
+		return false;
 	return true;
 }
 
@@ -507,7 +563,7 @@ static void iface_update(struct ovs_monitor *m, const char *uuid, const char *ki
 	if (!strcmp(kind, "modify")) {
 		if (!f)
 			return;
-		if (!iface_row(f, row)) {
+		if (!iface_row(f, row, true)) {
 			m->bad_rows++;
 			drop_iface(m, f);
 			return;
@@ -520,7 +576,7 @@ static void iface_update(struct ovs_monitor *m, const char *uuid, const char *ki
 		return;
 	memset(&nf, 0, sizeof(nf));
 	memcpy(nf.uuid, uuid, sizeof(nf.uuid));
-	if (!iface_row(&nf, row)) {
+	if (!iface_row(&nf, row, false)) {
 		m->bad_rows++;
 		iface_free(&nf);
 		if (f)
@@ -775,12 +831,13 @@ json_t *mon_request(const char *id, const char *owner)
 	if (!id || !owner || !*owner)
 		return NULL;
 	return json_pack("[ss{s[{s[[ss[s[[ss]]]]] s[sss]}]"
-			 " s[{s[b] s[sss]}] s[{s[ss]}]}]",
+			 " s[{s[b] s[ssss]}] s[{s[ss]}]}]",
 			 OVSDB_DB_NAME, id,
 			 "Port", "where", "external_ids", "includes", "map",
 			 OVSDB_EXT_OWNER, owner,
 			 "columns", "name", "interfaces", "external_ids",
 			 "Interface", "where", 0, "columns", "name", "error", "ofport",
+			 "external_ids",
 			 "Bridge", "columns", "name", "ports");
 }
 

@@ -305,23 +305,58 @@ void ovsdb_owned_ports_free(struct ovsdb_owned_port *ports, size_t n)
 /* ---- ports by name ------------------------------------------------------- */
 
 /*
- * Is the Interface of R, a Port of ours, still as the agent wrote it?  With
- * a sum @recorded, exactly; without (rows written before it was), each of
- * its pairs must be one of the Port's @port_ext, where the agent wrote the
- * same pairs.  Status keys (ovsdb_ext_is_status()) do not count either way.
+ * ovsdb_ext_sum() of the pairs of EXT, an Interface's external_ids map, that
+ * the agent could have written: status keys (ovsdb_ext_is_status(), OVN's)
+ * do not count.  -ENOMEM when out of memory, else 0.
  */
-static bool iface_unchanged(const struct ovsdb_port_row *r,
-			    const json_t *port_ext, const char *recorded)
+static int iface_ext_sum(const json_t *ext, uint64_t *sum)
 {
+	const char **keys, **values;
 	const json_t *pair;
-	char sum[17];
+	size_t i, j = 0, n;
+
+	n = json_array_size(json_array_get(ext, 1));
+	keys = calloc(n ?: 1, sizeof(*keys));
+	values = calloc(n ?: 1, sizeof(*values));
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		return -ENOMEM;
+	}
+	json_array_foreach(json_array_get(ext, 1), i, pair) {
+		keys[j] = json_string_value(json_array_get(pair, 0));
+		values[j] = json_string_value(json_array_get(pair, 1));
+		if (!ovsdb_ext_is_status(keys[j]))
+			j++;
+	}
+	*sum = ovsdb_ext_sum(keys, values, j);
+	free(keys);
+	free(values);
+	return 0;
+}
+
+/*
+ * With a sum recorded in the Port, exactly; without (rows written before
+ * it was), each of the Interface's pairs must be one of the Port's, where
+ * the agent wrote the same pairs.  Status keys do not count either way.
+ */
+bool ovsdb_iface_as_written(const json_t *iface_ext, const json_t *port_ext)
+{
+	const char *recorded = map_get(port_ext, OVSDB_EXT_IFACE_SUM);
+	const json_t *pair;
+	uint64_t sum;
+	char hex[17];
 	size_t i;
 
+	if (!ovsdb_string_map_valid(iface_ext) || !ovsdb_string_map_valid(port_ext))
+		return false;
 	if (recorded) {
-		snprintf(sum, sizeof(sum), "%016" PRIx64, r->iface_sum);
-		return !strcmp(sum, recorded);
+		if (iface_ext_sum(iface_ext, &sum))
+			return false;
+		snprintf(hex, sizeof(hex), "%016" PRIx64, sum);
+		return !strcmp(hex, recorded);
 	}
-	json_array_foreach(json_array_get(r->iface_ext, 1), i, pair) {
+	json_array_foreach(json_array_get(iface_ext, 1), i, pair) {
 		const char *k = json_string_value(json_array_get(pair, 0));
 		const char *have = map_get(port_ext, k);
 
@@ -340,10 +375,8 @@ static bool iface_unchanged(const struct ovsdb_port_row *r,
 static int parse_port_iface(const json_t *ifaces, const json_t *port_ext,
 			    struct ovsdb_port_row *r, char **err)
 {
-	const json_t *row = json_array_get(ifaces, 0), *ext, *pair;
-	const char **keys, **values;
+	const json_t *row = json_array_get(ifaces, 0), *ext;
 	char uuid[OVSDB_UUID_LEN + 1];
-	size_t i, j, n;
 
 	if (!row || r->n_ifaces != 1)
 		return 0;
@@ -357,28 +390,11 @@ static int parse_port_iface(const json_t *ifaces, const json_t *port_ext,
 		return ovsdb_set_err(err, -EPROTO,
 			       "malformed OVSDB reply: bad external_ids of Interface %s",
 			       uuid);
-	n = json_array_size(json_array_get(ext, 1));
-	keys = calloc(n ?: 1, sizeof(*keys));
-	values = calloc(n ?: 1, sizeof(*values));
 	r->iface_ext = json_deep_copy(ext);
-	if (!keys || !values || !r->iface_ext) {
-		free(keys);
-		free(values);
+	if (!r->iface_ext || iface_ext_sum(ext, &r->iface_sum))
 		return ovsdb_set_err(err, -ENOMEM, "out of memory");
-	}
-	j = 0;
-	json_array_foreach(json_array_get(ext, 1), i, pair) {
-		keys[j] = json_string_value(json_array_get(pair, 0));
-		values[j] = json_string_value(json_array_get(pair, 1));
-		if (!ovsdb_ext_is_status(keys[j]))	/* OVN's, not a takeover */
-			j++;
-	}
-	r->iface_sum = ovsdb_ext_sum(keys, values, j);
-	free(keys);
-	free(values);
 	r->iface_sum_recorded = map_get(port_ext, OVSDB_EXT_IFACE_SUM) != NULL;
-	r->iface_as_written = iface_unchanged(r, port_ext,
-					      map_get(port_ext, OVSDB_EXT_IFACE_SUM));
+	r->iface_as_written = ovsdb_iface_as_written(ext, port_ext);
 	return 0;
 }
 

@@ -300,12 +300,32 @@ static json_t *op_delete_uuid(const char *table, const char *uuid)
 			 "where", where_eq("_uuid", uuid_ref(uuid)));
 }
 
+/*
+ * Fails the transaction unless Interface @uuid, named @name, still has
+ * exactly the external_ids @ext (copied): anything another program wrote to
+ * it after we read it is theirs and must not be overwritten.
+ */
+static json_t *op_wait_iface_ext(const char *uuid, const char *name,
+				 const json_t *ext)
+{
+	return json_pack("{ss ss s[[sso][sss]] s[s] ss s[{so}] si}",
+			 "op", "wait", "table", "Interface",
+			 "where", "_uuid", "==", uuid_ref(uuid),
+			 "name", "==", name,
+			 "columns", "external_ids", "until", "==",
+			 "rows", "external_ids", json_deep_copy(ext),
+			 "timeout", 0);
+}
+
 /* Guarded removal of one owned Port row: wait, unlink from its bridge, delete. */
 static void add_guarded_delete(json_t *params, const struct ovsdb_detach_spec *p,
 			       const char *owner, bool *ok)
 {
 	add_op(params, op_wait_owned(p->port_uuid, p->name, owner, p->ifindex,
 				     p->boot, NULL, 0), ok);
+	if (p->iface_ext)
+		add_op(params, op_wait_iface_ext(p->iface_uuid, p->name,
+						 p->iface_ext), ok);
 	add_op(params, op_unlink_port(p->port_uuid), ok);
 	add_op(params, op_delete_uuid("Port", p->port_uuid), ok);
 }
@@ -535,23 +555,6 @@ static json_t *op_link_ports(const struct ovsdb_port_spec *ports, size_t n,
 }
 
 /*
- * Fails the transaction unless Interface @uuid, named @name, still has
- * exactly the external_ids @ext (copied): anything another program wrote to
- * it after we read it is theirs and must not be overwritten.
- */
-static json_t *op_wait_iface_ext(const char *uuid, const char *name,
-				 const json_t *ext)
-{
-	return json_pack("{ss ss s[[sso][sss]] s[s] ss s[{so}] si}",
-			 "op", "wait", "table", "Interface",
-			 "where", "_uuid", "==", uuid_ref(uuid),
-			 "name", "==", name,
-			 "columns", "external_ids", "until", "==",
-			 "rows", "external_ids", json_deep_copy(ext),
-			 "timeout", 0);
-}
-
-/*
  * Rewrite the stale row of @p in place for this tap: everything a VM's
  * port carries is set anew (a VLAN or vlan_mode an operator gave the old VM
  * is not the new one's), and the row leaves any bridge but its own.
@@ -672,6 +675,9 @@ static bool detach_input_valid(const struct ovsdb_detach_spec *ports, size_t n,
 		if (p->boot && !ovsdb_string_valid(p->boot))
 			return false;
 		if (p->n_ifaces && !p->iface_uuids)
+			return false;
+		if (p->iface_ext && (!ovsdb_uuid_valid(p->iface_uuid) ||
+				     !ovsdb_string_map_valid(p->iface_ext)))
 			return false;
 		for (j = 0; j < p->n_ifaces; j++)
 			if (!ovsdb_uuid_valid(p->iface_uuids[j]))

@@ -166,6 +166,12 @@ struct ovsdb_detach_spec {
 	const char *boot;		/* recorded boot id; NULL: none */
 	const char *const *iface_uuids;	/* optional, else garbage-collected */
 	size_t n_ifaces;
+	/*
+	 * Optional: the Port's one Interface (named like it) must still have
+	 * exactly these external_ids (a map), as in the attach's rewrite.
+	 */
+	const char *iface_uuid;
+	const json_t *iface_ext;
 };
 
 /*
@@ -178,7 +184,8 @@ struct ovsdb_detach_spec {
  * and ovsdb_parse_txn_result() returns -ESTALE naming the port.  With
  * ifindex <= 0 the ifindex is not checked (rows without one can only come
  * from manual edits); the uuid still pins the exact row, and uuids are never
- * reused, so a reused tap name can never match.
+ * reused, so a reused tap name can never match.  With iface_ext, a "wait"
+ * on the Interface's external_ids guards the delete as well.
  */
 json_t *ovsdb_txn_detach(const struct ovsdb_detach_spec *ports, size_t n,
 			 const char *owner);
@@ -229,6 +236,13 @@ struct ovsdb_port_row {
 	bool iface_sum_recorded;	/* the Port has ovskvm-iface-sum */
 	bool iface_as_written;
 };
+
+/*
+ * Is an Interface with the external_ids @iface_ext still as the agent wrote
+ * it, for its Port with @port_ext (both maps)?  See "Others write to our
+ * rows" above.
+ */
+bool ovsdb_iface_as_written(const json_t *iface_ext, const json_t *port_ext);
 
 /* @out gets @n entries, in the order of the names given to the builder. */
 int ovsdb_parse_port_rows(json_t *result, size_t n,

@@ -30,6 +30,8 @@
 #include <cmocka.h>
 
 #include "agent.h"
+#include "daemon.h"
+#include "monitor.h"
 #include "ovsdb_txn.h"
 #include "reasons.h"
 
@@ -85,6 +87,7 @@ static struct agent *agent_new(void)
 
 static void agent_free(struct agent *a)
 {
+	monitor_free(a);
 	config_free(&a->cfg);
 	free(a->pending);
 	free(a->gone);
@@ -806,6 +809,134 @@ static void test_comment_transient(void **state)
 	agent_free(a);
 }
 
+/* ---- with the OVSDB monitor's cache ------------------------------------- */
+
+/* The agent's OVSDB monitor, caught up with the fake server's rows now. */
+static void monitor_sees(struct agent *a)
+{
+	json_t *ports = json_object(), *ifaces = json_object(), *updates;
+	char *err = NULL;
+	int i;
+
+	if (!a->mon)
+		a->mon = calloc(1, sizeof(*a->mon));
+	assert_non_null(a->mon);
+	mon_clear(&a->mon->m);
+	a->mon->m.owner = AGENT_OWNER;
+	a->mon->active = true;
+	for (i = 0; i < fake.n_ports; i++) {
+		const struct fake_port *p = &fake.ports[i];
+
+		json_object_set_new(ports, p->uuid,
+				    json_pack("{s{ss s[ss] sO}}", "initial",
+					      "name", p->name, "interfaces", "uuid",
+					      p->iface_uuid, "external_ids", p->ext));
+		json_object_set_new(ifaces, p->iface_uuid,
+				    json_pack("{s{ss sO}}", "initial",
+					      "name", p->iface, "external_ids", p->iface_ext));
+	}
+	updates = json_pack("{soso}", "Port", ports, "Interface", ifaces);
+	assert_int_equal(mon_apply(&a->mon->m, updates, &err), 0);
+	assert_int_equal(a->mon->m.bad_rows, 0);
+	json_decref(updates);
+	mon_clear_news(&a->mon->m);
+}
+
+/*
+ * Taps of ours go and the monitor has their rows: deleted in one round
+ * trip, guarded, without reading them first.
+ */
+static void test_gone_from_monitor(void **state)
+{
+	struct agent *a = agent_new();
+
+	vm_tap(a, 70, "vnet70", 10, "vm");
+	vm_tap(a, 71, "vnet71", 20, "vm");
+	attach_pending(a);
+	monitor_sees(a);
+	fake.n_select = fake.n_txn = 0;
+	add_gone(a, 70, "vnet70");
+	add_gone(a, 71, "vnet71");
+	assert_contains(detach_logged(a), "vnet71: tap gone (ifindex 71), OVSDB port removed");
+	assert_null(fake_port("vnet70"));
+	assert_null(fake_port("vnet71"));
+	assert_int_equal(fake.n_select, 0);
+	assert_int_equal(fake.n_txn, 1);
+	assert_string_equal(fake.comment, "ovskvm: remove vnet70 vnet71");
+	assert_int_equal(a->n_gone, 0);
+	agent_free(a);
+}
+
+/*
+ * libvirt wrote to the Interface after the monitor last heard of it: the
+ * guard fails, nothing is deleted, the rows are read and the row is left
+ * to libvirt, said once, as without the monitor.
+ */
+static void test_gone_monitor_behind(void **state)
+{
+	struct agent *a = agent_new();
+
+	vm_tap(a, 72, "vnet72", 10, "vm");
+	vm_tap(a, 73, "vnet73", 10, "vm");
+	attach_pending(a);
+	monitor_sees(a);
+	libvirt_sets("vnet72");
+	fake.n_select = fake.n_txn = 0;
+	add_gone(a, 72, "vnet72");
+	add_gone(a, 73, "vnet73");
+	assert_contains(detach_logged(a),
+			"vnet72: tap gone (ifindex 72), but its OVSDB port belongs to another program now");
+	assert_libvirt_keys("vnet72");
+	assert_null(fake_port("vnet73"));
+	/* the delete refused (the fake counts it with the reads), the read, vnet73's */
+	assert_int_equal(fake.n_select + fake.n_txn, 3);
+	assert_int_equal(fake.n_txn, 1);
+	assert_false(a->resync);
+	assert_int_equal(a->n_gone, 0);
+	agent_free(a);
+}
+
+/*
+ * What the monitor cannot vouch for is read first: an Interface it saw
+ * changed by libvirt, a row it has not seen, a new tap of that name.
+ */
+static void test_gone_monitor_unsure(void **state)
+{
+	struct agent *a = agent_new();
+
+	vm_tap(a, 74, "vnet74", 10, "vm");
+	attach_pending(a);
+	libvirt_sets("vnet74");
+	monitor_sees(a);
+	fake.n_select = fake.n_txn = 0;
+	add_gone(a, 74, "vnet74");
+	assert_contains(detach_logged(a), "vnet74: tap gone (ifindex 74), but its OVSDB port belongs to another program now");
+	assert_int_equal(fake.n_txn, 0);
+	assert_int_equal(fake.n_select, 1);
+	assert_libvirt_keys("vnet74");
+
+	vm_tap(a, 75, "vnet75", 10, "vm");	/* attached after the monitor looked */
+	attach_pending(a);
+	fake.n_select = fake.n_txn = 0;
+	add_gone(a, 75, "vnet75");
+	detach_gone(a);
+	assert_null(fake_port("vnet75"));
+	assert_int_equal(fake.n_select, 1);
+
+	vm_tap(a, 76, "vnet76", 10, "old-vm");
+	attach_pending(a);
+	monitor_sees(a);
+	drop_pending(a, 76);
+	vm_tap(a, 77, "vnet76", 20, "new-vm");	/* unfit taps wait in pending too */
+	fake.n_select = fake.n_txn = 0;
+	add_gone(a, 76, "vnet76");
+	detach_gone(a);
+	assert_int_equal(fake.n_txn, 0);	/* the row goes to the new tap */
+	assert_int_equal(fake.n_select, 1);
+	assert_non_null(fake_port("vnet76"));
+	agent_free(a);
+}
+
 /* ---- the creator's identity, with real processes ------------------------ */
 
 static char self[4096];		/* this program, run again as a fake QEMU */
@@ -971,6 +1102,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_attached_confirmed),
 		cmocka_unit_test(test_stale_row_missing_bridge),
 		cmocka_unit_test(test_comment_transient),
+		cmocka_unit_test(test_gone_from_monitor),
+		cmocka_unit_test(test_gone_monitor_behind),
+		cmocka_unit_test(test_gone_monitor_unsure),
 		cmocka_unit_test(test_identity),
 	};
 

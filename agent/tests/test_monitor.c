@@ -656,6 +656,58 @@ static void test_diffs(void **state)
 	agent_free(a);
 }
 
+/* EXT, a key -> value object, holds exactly the pairs of the JSON object WANT. */
+static void assert_ext(const json_t *ext, const char *want)
+{
+	json_t *w = json_loads(want, 0, NULL);
+
+	assert_non_null(w);
+	if (!json_equal((json_t *)ext, w)) {
+		char *got = ext ? json_dumps(ext, JSON_SORT_KEYS) : NULL;
+
+		fail_msg("external_ids %s, not %s", got ?: "(none)", want);
+	}
+	json_decref(w);
+}
+
+/* Every external_ids pair is kept, of Ports and Interfaces, through diffs. */
+static void test_ext_kept(void **state)
+{
+	struct agent *a = agent_new(initial);
+	const struct mon_iface *f;
+	json_t *map;
+
+	step(a);
+	assert_ext(port_named(a, "vnet1")->ext,
+		   "{\"ovskvm-ifindex\": \"11\", \"ovskvm-owner\": \"ovskvm\", \"vm-name\": \"a\"}");
+	notify(a, "{\"Interface\": {\"" I1 "\": {\"initial\": {\"name\": \"vnet1\","
+	       " \"external_ids\": [\"map\", [[\"iface-id\", \"x\"], [\"vm-id\", \"y\"]]]}}}}");
+	assert_ext(mon_iface_by_uuid(&a->mon->m, I1)->ext, "{\"iface-id\": \"x\", \"vm-id\": \"y\"}");
+	/* iface-id changed, vm-id removed, attached-mac added */
+	notify(a, "{\"Interface\": {\"" I1 "\": {\"modify\": {\"external_ids\": [\"map\","
+	       " [[\"iface-id\", \"z\"], [\"vm-id\", \"y\"], [\"attached-mac\", \"m\"]]]}}}}");
+	f = mon_iface_by_uuid(&a->mon->m, I1);
+	assert_ext(f->ext, "{\"iface-id\": \"z\", \"attached-mac\": \"m\"}");
+	/* as an OVSDB map, for a guard */
+	map = mon_ext_map(f->ext);
+	assert_true(ovsdb_string_map_valid(map));
+	assert_int_equal(json_array_size(json_array_get(map, 1)), 2);
+	json_decref(map);
+	/* a Port's user key added, another one's value changed */
+	notify(a, "{\"Port\": {\"" P1 "\": {\"modify\": {\"external_ids\": [\"map\","
+	       " [[\"vm-uuid\", \"u\"], [\"vm-name\", \"b\"]]]}}}}");
+	assert_ext(port_named(a, "vnet1")->ext,
+		   "{\"ovskvm-ifindex\": \"11\", \"ovskvm-owner\": \"ovskvm\", \"vm-name\": \"b\","
+		   " \"vm-uuid\": \"u\"}");
+	assert_int_equal(port_named(a, "vnet1")->ifindex, 11);
+	assert_non_null(mon_port_by_name(&a->mon->m, "vnet2"));
+	assert_null(mon_port_by_name(&a->mon->m, "vnet3"));
+	map = mon_ext_map(NULL);
+	assert_int_equal(json_array_size(json_array_get(map, 1)), 0);
+	json_decref(map);
+	agent_free(a);
+}
+
 /* A bad update costs its row, never the agent. */
 static void test_malformed(void **state)
 {
@@ -1156,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_iface_error_initial),
 		cmocka_unit_test(test_iface_error_tap_gone),
 		cmocka_unit_test(test_diffs),
+		cmocka_unit_test(test_ext_kept),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_canceled),
 		cmocka_unit_test(test_unsupported),

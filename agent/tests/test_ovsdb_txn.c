@@ -5,6 +5,7 @@
  * 3.1) answering exactly the "params" stored next to them.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -400,6 +401,65 @@ static void test_detach(void **state)
 			 json_array_size(j));
 	json_decref(j);
 	json_decref(doc);
+}
+
+/* Guarded on the Interface's external_ids too: a "wait" before the unlink. */
+static void test_detach_iface_guard(void **state)
+{
+	json_t *ext = json_loads("[\"map\",[[\"iface-id\",\"a\"]]]", 0, NULL);
+	struct ovsdb_detach_spec d = {
+		.name = "vnet0", .port_uuid = UUID_B, .ifindex = 11,
+		.iface_uuid = UUID_A, .iface_ext = ext,
+	};
+	json_t *j = ovsdb_txn_detach(&d, 1, "ovskvm");
+
+	(void)state;
+	assert_int_equal(ovsdb_txn_n_ops(j), 5);
+	assert_json(json_array_get(j, 2),
+		"{\"op\":\"wait\",\"table\":\"Interface\",\"columns\":[\"external_ids\"],"
+		" \"until\":\"==\",\"timeout\":0,"
+		" \"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" UUID_A "\"]],[\"name\",\"==\",\"vnet0\"]],"
+		" \"rows\":[{\"external_ids\":[\"map\",[[\"iface-id\",\"a\"]]]}]}");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 3), "op")),
+			    "mutate");
+	json_decref(j);
+	/* a guard needs the Interface's uuid and a map */
+	d.iface_uuid = NULL;
+	assert_null(ovsdb_txn_detach(&d, 1, "ovskvm"));
+	d.iface_uuid = UUID_A;
+	d.iface_ext = json_array_get(ext, 1);
+	assert_null(ovsdb_txn_detach(&d, 1, "ovskvm"));
+	json_decref(ext);
+}
+
+/* What counts as the agent's own Interface, with and without a sum. */
+static void test_iface_as_written(void **state)
+{
+	json_t *iface = json_loads("[\"map\",[[\"iface-id\",\"a\"],[\"ovn-installed\",\"true\"]]]",
+				   0, NULL);
+	json_t *port = json_loads("[\"map\",[[\"iface-id\",\"a\"],[\"vm-name\",\"x\"]]]", 0, NULL);
+	json_t *port_other = json_loads("[\"map\",[[\"iface-id\",\"b\"]]]", 0, NULL);
+	const char *keys[] = { "iface-id" }, *values[] = { "a" };
+	char sum[32], bad[32];
+	json_t *port_sum, *port_bad;
+
+	(void)state;
+	snprintf(sum, sizeof(sum), "%016" PRIx64, ovsdb_ext_sum(keys, values, 1));
+	snprintf(bad, sizeof(bad), "%016" PRIx64, ovsdb_ext_sum(keys, values, 0));
+	port_sum = json_pack("[s[[ss]]]", "map", OVSDB_EXT_IFACE_SUM, sum);
+	port_bad = json_pack("[s[[ss]]]", "map", OVSDB_EXT_IFACE_SUM, bad);
+	/* no sum: each pair but status keys is also the Port's */
+	assert_true(ovsdb_iface_as_written(iface, port));
+	assert_false(ovsdb_iface_as_written(iface, port_other));
+	/* a sum: exactly, status keys left out */
+	assert_true(ovsdb_iface_as_written(iface, port_sum));
+	assert_false(ovsdb_iface_as_written(iface, port_bad));
+	assert_false(ovsdb_iface_as_written(json_array_get(iface, 1), port));
+	json_decref(iface);
+	json_decref(port);
+	json_decref(port_other);
+	json_decref(port_sum);
+	json_decref(port_bad);
 }
 
 static void test_detach_unknown_ifindex(void **state)
@@ -874,6 +934,8 @@ int main(void)
 		cmocka_unit_test(test_attach_invalid),
 		cmocka_unit_test(test_spec_check),
 		cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_detach_iface_guard),
+		cmocka_unit_test(test_iface_as_written),
 		cmocka_unit_test(test_detach_unknown_ifindex),
 		cmocka_unit_test(test_detach_invalid),
 		cmocka_unit_test(test_select_builders),
