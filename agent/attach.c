@@ -559,16 +559,22 @@ static int send_detach(struct agent *a, const struct ovsdb_detach_spec *specs,
 	return ret;
 }
 
+struct cached_row {
+	mon_uuid port, iface;
+	json_t *iface_ext;
+};
+
 /*
  * The rows of the gone taps from the OVSDB monitor's cache, when it can
  * tell for every one: a row of ours recorded for that very tap, its one
  * Interface as the agent wrote it, and no new tap of that name waiting
- * for it.  Fills SPECS and EXTS (the Interfaces' external_ids, to guard
- * the delete with) and returns how many; 0: ask the server (select_ports()),
- * which also says why a row is left alone.
+ * for it.  Fills SPECS, pointing into ROWS, and returns how many; 0: ask
+ * the server (select_ports()), which also says why a row is left alone.
+ * The specs hold copies: the cache changes under the call that deletes the
+ * rows, as the monitor's updates come in.
  */
 static unsigned int gone_from_monitor(struct agent *a, struct ovsdb_detach_spec *specs,
-				      json_t **exts)
+				      struct cached_row *rows)
 {
 	const struct monitor *mon = a->mon;
 	unsigned int i;
@@ -589,18 +595,21 @@ static unsigned int gone_from_monitor(struct agent *a, struct ovsdb_detach_spec 
 		f = mon_iface_by_uuid(&mon->m, p->ifaces[0]);
 		if (!f || !f->name || strcmp(f->name, p->name))
 			break;
-		exts[i] = mon_ext_map(f->ext);
+		rows[i].iface_ext = mon_ext_map(f->ext);
 		port_ext = mon_ext_map(p->ext);
-		ours = exts[i] && port_ext && ovsdb_iface_as_written(exts[i], port_ext);
+		ours = rows[i].iface_ext && port_ext &&
+		       ovsdb_iface_as_written(rows[i].iface_ext, port_ext);
 		json_decref(port_ext);
 		if (!ours)
 			break;
+		memcpy(rows[i].port, p->uuid, sizeof(rows[i].port));
+		memcpy(rows[i].iface, f->uuid, sizeof(rows[i].iface));
 		specs[i].name = g->name;
-		specs[i].port_uuid = p->uuid;
+		specs[i].port_uuid = rows[i].port;
 		specs[i].ifindex = p->ifindex;
-		specs[i].boot = p->boot;
-		specs[i].iface_uuid = f->uuid;
-		specs[i].iface_ext = exts[i];
+		specs[i].boot = p->boot ? g->boot : NULL;	/* the same */
+		specs[i].iface_uuid = rows[i].iface;
+		specs[i].iface_ext = rows[i].iface_ext;
 	}
 	return i == a->n_gone ? i : 0;
 }
@@ -622,17 +631,17 @@ void detach_gone(struct agent *a)
 	struct ovsdb_port_row *rows = NULL;
 	const char **names;
 	unsigned int i, n = 0, count = a->n_gone;
-	json_t **exts;
+	struct cached_row *cached;
 	int ret;
 
 	if (!count)
 		return;
 	names = calloc(count, sizeof(*names));
 	specs = calloc(count, sizeof(*specs));
-	exts = calloc(count, sizeof(*exts));
-	if (!names || !specs || !exts)
+	cached = calloc(count, sizeof(*cached));
+	if (!names || !specs || !cached)
 		goto out;
-	n = gone_from_monitor(a, specs, exts);
+	n = gone_from_monitor(a, specs, cached);
 	if (n) {
 		ret = send_detach(a, specs, n, false);
 		if (ret != -ESTALE)
@@ -688,9 +697,9 @@ out_keep:
 out:
 	if (rows)
 		ovsdb_port_rows_free(rows, count);
-	for (i = 0; exts && i < count; i++)
-		json_decref(exts[i]);
-	free(exts);
+	for (i = 0; cached && i < count; i++)
+		json_decref(cached[i].iface_ext);
+	free(cached);
 	free(names);
 	free(specs);
 }

@@ -867,6 +867,63 @@ static void test_gone_from_monitor(void **state)
 	agent_free(a);
 }
 
+/* While the delete waits for its reply, the monitor hears of it. */
+static struct agent *waiting_agent;
+
+static int update_meanwhile(void)
+{
+	struct monitor *mon = waiting_agent->mon;
+	json_t *u = json_object(), *ports = json_object();
+	char *err = NULL;
+	size_t i;
+
+	fake.waiting = NULL;
+	for (i = 0; i < mon->m.n_ports; i++)
+		json_object_set_new(ports, mon->m.ports[i].uuid,
+				    json_pack("{sn}", "delete"));
+	json_object_set_new(u, "Port", ports);
+	assert_int_equal(mon_apply(&mon->m, u, &err), 0);
+	json_decref(u);
+	return 0;
+}
+
+static bool own_delete_said(const struct agent *a, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < a->mon->n_own; i++)
+		if (!strcmp(a->mon->own[i].uuid, uuid))
+			return true;
+	return false;
+}
+
+/*
+ * The monitor's cache changes under the call (its updates are applied as
+ * they come): what the agent says it deleted is what it deleted.
+ */
+static void test_gone_monitor_changes_meanwhile(void **state)
+{
+	struct agent *a = agent_new();
+	char u0[OVSDB_UUID_LEN + 1], u1[OVSDB_UUID_LEN + 1];
+
+	vm_tap(a, 78, "vnet78", 10, "vm");
+	vm_tap(a, 79, "vnet79", 10, "vm");
+	attach_pending(a);
+	monitor_sees(a);
+	snprintf(u0, sizeof(u0), "%s", fake_port("vnet78")->uuid);
+	snprintf(u1, sizeof(u1), "%s", fake_port("vnet79")->uuid);
+	add_gone(a, 78, "vnet78");
+	add_gone(a, 79, "vnet79");
+	waiting_agent = a;
+	fake.waiting = update_meanwhile;
+	assert_contains(detach_logged(a), "vnet78: tap gone (ifindex 78), OVSDB port removed");
+	assert_null(fake_port("vnet78"));
+	assert_null(fake_port("vnet79"));
+	assert_true(own_delete_said(a, u0));
+	assert_true(own_delete_said(a, u1));
+	agent_free(a);
+}
+
 /*
  * libvirt wrote to the Interface after the monitor last heard of it: the
  * guard fails, nothing is deleted, the rows are read and the row is left
@@ -1104,6 +1161,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_comment_transient),
 		cmocka_unit_test(test_gone_from_monitor),
 		cmocka_unit_test(test_gone_monitor_behind),
+		cmocka_unit_test(test_gone_monitor_changes_meanwhile),
 		cmocka_unit_test(test_gone_monitor_unsure),
 		cmocka_unit_test(test_identity),
 	};
