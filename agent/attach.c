@@ -91,6 +91,19 @@ static bool owner_ours(const char *owner)
  * is taken at its ifindex only by resync, which must not delete it under a
  * live tap; an attach rewrites it with the boot id.
  */
+/*
+ * Is there a network device NAME with IFINDEX now?  Asked by index
+ * (SIOCGIFNAME): a lookup by name of a device that is gone makes the kernel
+ * run modprobe for it, twice, before it answers (dev_load()), a second or
+ * more each under emulation; the taps this is asked about are mostly gone.
+ */
+bool netdev_is(const char *name, int ifindex)
+{
+	char buf[IF_NAMESIZE];
+
+	return ifindex > 0 && if_indextoname(ifindex, buf) && !strcmp(buf, name);
+}
+
 static bool row_is_tap(struct agent *a, int ifindex, const char *boot,
 		       uint32_t tap_ifindex, bool legacy_ok)
 {
@@ -559,9 +572,10 @@ static int send_detach(struct agent *a, const struct ovsdb_detach_spec *specs,
 	return ret;
 }
 
+/* A gone tap's row as the monitor had it: detach_gone() frees iface_ext. */
 struct cached_row {
 	mon_uuid port, iface;
-	json_t *iface_ext;
+	json_t *iface_ext;		/* an OVSDB map, to guard the delete */
 };
 
 /*
@@ -573,12 +587,14 @@ struct cached_row {
  * The specs hold copies: the cache changes under the call that deletes the
  * rows, as the monitor's updates come in.
  */
-static unsigned int gone_from_monitor(struct agent *a, struct ovsdb_detach_spec *specs,
+static unsigned int gone_from_monitor(struct agent *a,
+				      struct ovsdb_detach_spec *specs,
 				      struct cached_row *rows)
 {
 	const struct monitor *mon = a->mon;
 	unsigned int i;
 
+	/* installing and queued are never set here (install() drains them) */
 	if (!mon || !mon->active || mon->installing || mon->n_queued)
 		return 0;
 	for (i = 0; i < a->n_gone; i++) {
@@ -607,7 +623,8 @@ static unsigned int gone_from_monitor(struct agent *a, struct ovsdb_detach_spec 
 		specs[i].name = g->name;
 		specs[i].port_uuid = rows[i].port;
 		specs[i].ifindex = p->ifindex;
-		specs[i].boot = p->boot ? g->boot : NULL;	/* the same */
+		/* equal (checked above); g->boot outlives the call */
+		specs[i].boot = p->boot ? g->boot : NULL;
 		specs[i].iface_uuid = rows[i].iface;
 		specs[i].iface_ext = rows[i].iface_ext;
 	}
@@ -646,10 +663,11 @@ void detach_gone(struct agent *a)
 		ret = send_detach(a, specs, n, false);
 		if (ret != -ESTALE)
 			goto done;
-		pr_debug("a port changed since the monitor saw it: reading them");
-		memset(specs, 0, count * sizeof(*specs));
-		n = 0;
+		pr_debug("a port changed since the monitor saw it: reading the rows");
 	}
+	/* what the monitor filled in, up to the tap it could not vouch for */
+	memset(specs, 0, count * sizeof(*specs));
+	n = 0;
 	for (i = 0; i < count; i++)
 		names[i] = a->gone[i].name;
 	if (select_ports(a, names, count, &rows))
@@ -1153,9 +1171,9 @@ void resync(struct agent *a)
 				alive = !strcmp(ports[j].ifname, owned[i].name) &&
 					row_is_tap(a, owned[i].ifindex, owned[i].boot,
 						   ports[j].ifindex, true);
-			if (!alive)
+			if (!alive && netdev_is(owned[i].name, owned[i].ifindex))
 				alive = row_is_tap(a, owned[i].ifindex, owned[i].boot,
-						   if_nametoindex(owned[i].name), true);
+						   owned[i].ifindex, true);
 			/* a live tap of that name takes the row over in place */
 			if (!alive && !pending_named(a, owned[i].name))
 				add_gone_boot(a, owned[i].ifindex, owned[i].name,

@@ -26,17 +26,12 @@
 #define MON_RECHECK_MS		100	/* the kernel has not seen the removal yet */
 #define MON_DETACH_WAIT_MS	10000	/* ... and gives up after this long */
 
-static bool tap_alive(const char *name, int ifindex)
-{
-	return ifindex > 0 && if_nametoindex(name) == (unsigned int)ifindex;
-}
-
 static struct monitor *monitor_get(struct agent *a)
 {
 	if (!a->mon) {
 		a->mon = calloc(1, sizeof(*a->mon));
 		if (a->mon)
-			a->mon->tap_alive = tap_alive;
+			a->mon->tap_alive = netdev_is;
 	}
 	return a->mon;
 }

@@ -321,8 +321,13 @@ static json_t *op_wait_iface_ext(const char *uuid, const char *name,
 static void add_guarded_delete(json_t *params, const struct ovsdb_detach_spec *p,
 			       const char *owner, bool *ok)
 {
+	char iface[1][OVSDB_UUID_LEN + 1];
+
+	/* with its Interface's guard, the Port still has that one Interface */
+	if (p->iface_ext)
+		memcpy(iface[0], p->iface_uuid, sizeof(iface[0]));
 	add_op(params, op_wait_owned(p->port_uuid, p->name, owner, p->ifindex,
-				     p->boot, NULL, 0), ok);
+				     p->boot, iface, p->iface_ext ? 1 : 0), ok);
 	if (p->iface_ext)
 		add_op(params, op_wait_iface_ext(p->iface_uuid, p->name,
 						 p->iface_ext), ok);

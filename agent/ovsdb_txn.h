@@ -184,8 +184,9 @@ struct ovsdb_detach_spec {
  * and ovsdb_parse_txn_result() returns -ESTALE naming the port.  With
  * ifindex <= 0 the ifindex is not checked (rows without one can only come
  * from manual edits); the uuid still pins the exact row, and uuids are never
- * reused, so a reused tap name can never match.  With iface_ext, a "wait"
- * on the Interface's external_ids guards the delete as well.
+ * reused, so a reused tap name can never match.  With iface_ext, the Port
+ * must still have that one Interface, and a "wait" on the Interface's
+ * external_ids guards the delete as well.
  */
 json_t *ovsdb_txn_detach(const struct ovsdb_detach_spec *ports, size_t n,
 			 const char *owner);

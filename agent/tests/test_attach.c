@@ -827,13 +827,17 @@ static void monitor_sees(struct agent *a)
 	for (i = 0; i < fake.n_ports; i++) {
 		const struct fake_port *p = &fake.ports[i];
 
-		json_object_set_new(ports, p->uuid,
-				    json_pack("{s{ss s[ss] sO}}", "initial",
-					      "name", p->name, "interfaces", "uuid",
-					      p->iface_uuid, "external_ids", p->ext));
+		json_t *port = json_pack("{ss s[ss] sO}", "name", p->name,
+					 "interfaces", "uuid", p->iface_uuid,
+					 "external_ids", p->ext);
+		json_t *iface = json_pack("{ss}", "name", p->iface);
+
+		/* a column at its default (an empty map) is left out */
+		if (json_array_size(json_array_get(p->iface_ext, 1)))
+			json_object_set(iface, "external_ids", p->iface_ext);
+		json_object_set_new(ports, p->uuid, json_pack("{so}", "initial", port));
 		json_object_set_new(ifaces, p->iface_uuid,
-				    json_pack("{s{ss sO}}", "initial",
-					      "name", p->iface, "external_ids", p->iface_ext));
+				    json_pack("{so}", "initial", iface));
 	}
 	updates = json_pack("{soso}", "Port", ports, "Interface", ifaces);
 	assert_int_equal(mon_apply(&a->mon->m, updates, &err), 0);
@@ -916,7 +920,9 @@ static void test_gone_monitor_changes_meanwhile(void **state)
 	add_gone(a, 79, "vnet79");
 	waiting_agent = a;
 	fake.waiting = update_meanwhile;
+	fake.n_select = 0;
 	assert_contains(detach_logged(a), "vnet78: tap gone (ifindex 78), OVSDB port removed");
+	assert_int_equal(fake.n_select, 0);
 	assert_null(fake_port("vnet78"));
 	assert_null(fake_port("vnet79"));
 	assert_true(own_delete_said(a, u0));
@@ -950,6 +956,35 @@ static void test_gone_monitor_behind(void **state)
 	assert_int_equal(fake.n_txn, 1);
 	assert_false(a->resync);
 	assert_int_equal(a->n_gone, 0);
+	agent_free(a);
+}
+
+/*
+ * The monitor vouches for the first taps but not the last: all are read,
+ * and nothing of what the monitor said is left in the delete.  Here the
+ * first row was deleted by someone else meanwhile.
+ */
+static void test_gone_monitor_partly(void **state)
+{
+	struct agent *a = agent_new();
+
+	vm_tap(a, 80, "vnet80", 10, "vm");
+	vm_tap(a, 81, "vnet81", 10, "vm");
+	attach_pending(a);
+	monitor_sees(a);
+	vm_tap(a, 82, "vnet82", 10, "vm");
+	attach_pending(a);
+	fake_remove("vnet80");
+	add_gone(a, 80, "vnet80");
+	add_gone(a, 81, "vnet81");
+	add_gone(a, 82, "vnet82");
+	fake.n_select = fake.n_txn = 0;
+	detach_gone(a);
+	assert_null(fake_port("vnet81"));
+	assert_null(fake_port("vnet82"));
+	assert_int_equal(fake.n_select, 1);
+	assert_int_equal(fake.n_txn, 1);
+	assert_false(a->resync);
 	agent_free(a);
 }
 
@@ -992,6 +1027,16 @@ static void test_gone_monitor_unsure(void **state)
 	assert_int_equal(fake.n_select, 1);
 	assert_non_null(fake_port("vnet76"));
 	agent_free(a);
+}
+
+/* A device is asked for by its index: lo is index 1 in every namespace. */
+static void test_netdev_is(void **state)
+{
+	assert_true(netdev_is("lo", 1));
+	assert_false(netdev_is("lo", 0));
+	assert_false(netdev_is("lo", -1));
+	assert_false(netdev_is("ovskvm-none0", 1));
+	assert_false(netdev_is("lo", 0x7ffffff0));
 }
 
 /* ---- the creator's identity, with real processes ------------------------ */
@@ -1162,7 +1207,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gone_from_monitor),
 		cmocka_unit_test(test_gone_monitor_behind),
 		cmocka_unit_test(test_gone_monitor_changes_meanwhile),
+		cmocka_unit_test(test_gone_monitor_partly),
 		cmocka_unit_test(test_gone_monitor_unsure),
+		cmocka_unit_test(test_netdev_is),
 		cmocka_unit_test(test_identity),
 	};
 

@@ -700,6 +700,17 @@ static void test_ext_kept(void **state)
 		   "{\"ovskvm-ifindex\": \"11\", \"ovskvm-owner\": \"ovskvm\", \"vm-name\": \"b\","
 		   " \"vm-uuid\": \"u\"}");
 	assert_int_equal(port_named(a, "vnet1")->ifindex, 11);
+	/* a Port key removed (the old pair) */
+	notify(a, "{\"Port\": {\"" P1 "\": {\"modify\": {\"external_ids\": [\"map\","
+	       " [[\"vm-uuid\", \"u\"]]]}}}}");
+	assert_ext(port_named(a, "vnet1")->ext,
+		   "{\"ovskvm-ifindex\": \"11\", \"ovskvm-owner\": \"ovskvm\", \"vm-name\": \"b\"}");
+	/* an Interface without external_ids (left out: empty), then one added */
+	notify(a, "{\"Interface\": {\"" I2 "\": {\"initial\": {\"name\": \"vnet2\"}}}}");
+	assert_null(mon_iface_by_uuid(&a->mon->m, I2)->ext);
+	notify(a, "{\"Interface\": {\"" I2 "\": {\"modify\": {\"external_ids\": [\"map\","
+	       " [[\"iface-id\", \"q\"]]]}}}}");
+	assert_ext(mon_iface_by_uuid(&a->mon->m, I2)->ext, "{\"iface-id\": \"q\"}");
 	assert_non_null(mon_port_by_name(&a->mon->m, "vnet2"));
 	assert_null(mon_port_by_name(&a->mon->m, "vnet3"));
 	map = mon_ext_map(NULL);

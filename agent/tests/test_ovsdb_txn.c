@@ -415,6 +415,9 @@ static void test_detach_iface_guard(void **state)
 
 	(void)state;
 	assert_int_equal(ovsdb_txn_n_ops(j), 5);
+	/* the Port still has that one Interface */
+	assert_json(json_array_get(json_object_get(json_array_get(j, 1), "where"), 3),
+		    "[\"interfaces\",\"==\",[\"set\",[[\"uuid\",\"" UUID_A "\"]]]]");
 	assert_json(json_array_get(j, 2),
 		"{\"op\":\"wait\",\"table\":\"Interface\",\"columns\":[\"external_ids\"],"
 		" \"until\":\"==\",\"timeout\":0,"
