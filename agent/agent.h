@@ -125,10 +125,10 @@ void port_attached(struct agent *a, const struct ovskvm_port *p);
 void db_connect(struct agent *a);
 void db_lost(struct agent *a, const char *why);
 void detach_gone(struct agent *a);
+void attach_pending(struct agent *a);
+void resync(struct agent *a);
 
 /* Is there a network device NAME with IFINDEX now?  Never looks NAME up. */
 bool netdev_is(const char *name, int ifindex);
-void attach_pending(struct agent *a);
-void resync(struct agent *a);
 
 #endif

@@ -86,12 +86,6 @@ static bool owner_ours(const char *owner)
 }
 
 /*
- * Is a row of ours recorded as (IFINDEX, BOOT) the one of tap TAP_IFINDEX
- * of this boot?  A row without a boot id (written before it was recorded)
- * is taken at its ifindex only by resync, which must not delete it under a
- * live tap; an attach rewrites it with the boot id.
- */
-/*
  * Is there a network device NAME with IFINDEX now?  Asked by index
  * (SIOCGIFNAME): a lookup by name of a device that is gone makes the kernel
  * run modprobe for it, twice, before it answers (dev_load()), a second or
@@ -104,6 +98,12 @@ bool netdev_is(const char *name, int ifindex)
 	return ifindex > 0 && if_indextoname(ifindex, buf) && !strcmp(buf, name);
 }
 
+/*
+ * Is a row of ours recorded as (IFINDEX, BOOT) the one of tap TAP_IFINDEX
+ * of this boot?  A row without a boot id (written before it was recorded)
+ * is taken at its ifindex only by resync, which must not delete it under a
+ * live tap; an attach rewrites it with the boot id.
+ */
 static bool row_is_tap(struct agent *a, int ifindex, const char *boot,
 		       uint32_t tap_ifindex, bool legacy_ok)
 {
