@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ovskvm agent [-c FILE] [--no-load]
+ * ovskvm agent [-c FILE] [--no-load] [--no-ovsdb-monitor]
  */
 
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include "subcommands.h"
 
 static const char usage[] =
-	"Usage: %s agent [-c FILE] [--no-load]\n"
+	"Usage: %s agent [-c FILE] [--no-load] [--no-ovsdb-monitor]\n"
 	"\n"
 	"Run the agent in the foreground (systemd starts it from ovskvm.service):\n"
 	"load and verify the module, push the policy of FILE, subscribe to the\n"
@@ -43,6 +43,13 @@ static const char usage[] =
 	"  -n, --no-load       do not load the module, expect it loaded (as\n"
 	"                      ovskvm.service runs it: the module is loaded by\n"
 	"                      ExecStartPre=, the agent holds no CAP_SYS_MODULE)\n"
+	"      --no-ovsdb-monitor\n"
+	"                      do not watch OVSDB (monitor_cond), as with a server\n"
+	"                      that lacks it: a bridge that appears is tried every\n"
+	"                      2 s, a Port or bridge deleted by someone else is not\n"
+	"                      noticed until the agent next reconciles, and a gone\n"
+	"                      tap's row is read before it is deleted; for comparison\n"
+	"                      and troubleshooting\n"
 	"  -h, --help          show this help\n";
 
 int cmd_agent(int argc, char *argv[])
@@ -51,11 +58,13 @@ int cmd_agent(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-load", no_argument, NULL, 'n' },
+		{ "no-ovsdb-monitor", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct agent_options opt = {
 		.config_path = CONFIG_DEFAULT_PATH,
 		.load_module = true,
+		.ovsdb_monitor = true,
 	};
 	pid_t holder;
 	int c, lock, ret;
@@ -70,6 +79,9 @@ int cmd_agent(int argc, char *argv[])
 			break;
 		case 'n':
 			opt.load_module = false;
+			break;
+		case 'M':
+			opt.ovsdb_monitor = false;
 			break;
 		default:
 			print_usage(usage, 1);

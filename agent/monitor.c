@@ -240,6 +240,14 @@ void monitor_start(struct agent *a)
 	/* a new connection: what the last one held is gone with it */
 	json_decref(mon->stale);
 	mon->stale = NULL;
+	if (a->opt && !a->opt->ovsdb_monitor) {
+		/* as with a server that refuses monitor_cond: install() says */
+		if (!mon->unsupported)
+			pr_info("not watching OVSDB (--no-ovsdb-monitor): a deleted bridge or port is not noticed, a new bridge is tried every %d ms",
+				RETRY_MS);
+		mon->unsupported = true;
+		return;
+	}
 	install(a, mon);
 }
 

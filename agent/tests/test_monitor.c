@@ -811,6 +811,28 @@ static void test_unsupported(void **state)
 	agent_free(a);
 }
 
+/* --no-ovsdb-monitor: no monitor_cond is sent; polling, as when refused. */
+static void test_monitor_off(void **state)
+{
+	struct agent_options opt = { .ovsdb_monitor = false };
+	struct agent *a = calloc(1, sizeof(*a));
+
+	config_init(&a->cfg);
+	a->opt = &opt;
+	a->db = (struct ovsdb *)&fake;
+	fake_reset();
+	fake.initial = initial;
+	assert_contains(logged(a, monitor_start), "not watching OVSDB (--no-ovsdb-monitor)");
+	assert_false(a->mon->active);
+	assert_true(a->mon->unsupported);
+	assert_int_equal(monitor_deadline(a), UINT64_MAX);
+	assert_lacks(logged(a, monitor_start), "watching");	/* said once */
+	step(a);
+	assert_int_equal(fake.n_monitor, 0);
+	assert_string_equal(fake.calls, "");
+	agent_free(a);
+}
+
 /*
  * A session recorded from ovsdb-server 3.1.0 (tests/data/monitor_session.json):
  * the real encoding of everything above, replayed message by message.
@@ -1223,6 +1245,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_canceled),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_monitor_off),
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_updates_during_install),
 		cmocka_unit_test(test_updates_during_failed_install),

@@ -40,22 +40,32 @@ done
 # against ovskvm's first 20; 200 ovs-ifup one after another take over 7
 # minutes here) and fewer kernel-overhead rounds run, to keep the run within
 # 30 minutes; the report says which ran.
+# The agent without its OVSDB monitor (--no-ovsdb-monitor, "poll") runs
+# fewer taps one by one and two bursts: enough to set it against the
+# agent's first as many taps and its bursts of the same size.
 if [ -n "${OVSKVM_BENCH_QUICK:-}" ]; then
 	d_seq=20 d_bursts="10 30 100" d_base_seq=5 d_base_bursts=10 d_cycle=50
+	d_poll_seq=10 d_poll_bursts=10
 elif [ "${OVSKVM_VM_ACCEL:-}" = tcg ]; then
 	d_seq=200 d_bursts="10 30 100 200" d_base_seq=20 d_base_bursts="10 30 100 200" d_cycle=200
-	d_base_cap=60000 d_kov_max=20
+	d_base_cap=60000 d_kov_max=20 d_poll_seq=50 d_poll_bursts="10 100"
 else
 	d_seq=200 d_bursts="10 100 500 1000" d_base_seq=200 d_base_bursts="10 100 500 1000" d_cycle=1000
+	d_poll_seq=200 d_poll_bursts="10 100 1000"
 fi
 SEQ_N=${OVSKVM_BENCH_SEQ_N:-$d_seq}
 BURSTS=${OVSKVM_BENCH_BURSTS:-$d_bursts}
 BASE_SEQ_N=${OVSKVM_BENCH_BASE_SEQ_N:-$d_base_seq}
 BASE_BURSTS=${OVSKVM_BENCH_BASE_BURSTS:-$d_base_bursts}
 CYCLE_N=${OVSKVM_BENCH_CYCLE_N:-$d_cycle}
+POLL_SEQ_N=${OVSKVM_BENCH_POLL_SEQ_N:-$d_poll_seq}
+POLL_BURSTS=${OVSKVM_BENCH_POLL_BURSTS:-$d_poll_bursts}
+APPEAR_N=${OVSKVM_BENCH_APPEAR_N:-10}	# taps waiting for a bridge to appear
 KOV_MIN_ROUNDS=${OVSKVM_BENCH_KOV_MIN_ROUNDS:-6}
 KOV_MAX_ROUNDS=${OVSKVM_BENCH_KOV_MAX_ROUNDS:-${d_kov_max:-30}}
-ONLY=${OVSKVM_BENCH_ONLY:-}	# agent, baseline or floor: that method alone
+# Methods to run, of baseline, floor, agent and poll (the agent without its
+# OVSDB monitor); all when unset.
+ONLY=${OVSKVM_BENCH_ONLY:-}
 BIGGEST=${BURSTS##* }
 # Longest wait for a burst to attach or go; the baseline is the slow one.
 ATTACH_TMO_MS=${OVSKVM_BENCH_TIMEOUT_MS:-420000}
@@ -78,6 +88,7 @@ T_START=$(date +%s)
 # --- small helpers ------------------------------------------------------------
 
 now() { "$BURST" now; }
+runs() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 say() { echo "bench [$(( $(date +%s) - T_START ))s]: $*" >&2; }
 die() { echo "bench: FAILED: $*" >&2; exit 1; }
 kv() { echo "$1 $2" >> "$KV"; }
@@ -197,16 +208,28 @@ single_stats()
 	awk '{ printf "%.0f\n", $5 - $4 }' "$W/join.$pfx" > "$W/lat.c2a"
 	stats "single.$m.commit_to_attach_ms" "$W/lat.c2a"
 	# The same over the agent's first BASE_SEQ_N taps, to set against the
-	# baseline at equal size: ovs-vswitchd's work per port grows with the
-	# number of ports on the bridge.
-	if [ "$m" = agent ] && [ "$BASE_SEQ_N" -lt "$(awk 'END { print NR }' "$W/join.$pfx")" ]; then
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $4 - $3 }' > "$W/lat.commit"
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $5 - $3 }' > "$W/lat.attach"
-		head -n "$BASE_SEQ_N" "$W/join.$pfx" | awk '{ printf "%.0f\n", $6 - $3 }' > "$W/lat.up"
-		stats "single.agent_first.commit_ms" "$W/lat.commit"
-		stats "single.agent_first.attach_ms" "$W/lat.attach"
-		stats "single.agent_first.up_ms" "$W/lat.up"
+	# baseline at equal size (ovs-vswitchd's work per port grows with the
+	# number of ports on the bridge), and over its first POLL_SEQ_N, to
+	# set against the agent without its monitor.
+	if [ "$m" = agent ]; then
+		first_stats "$pfx" agent_first "$BASE_SEQ_N"
+		runs poll && first_stats "$pfx" agent_as_poll "$POLL_SEQ_N"
 	fi
+}
+
+# first_stats PREFIX KEY N: single.KEY.* over the first N taps of PREFIX,
+# when it ran more.
+first_stats()
+{
+	local pfx=$1 key=$2 n=$3
+	[ "$n" -lt "$(awk 'END { print NR }' "$W/join.$pfx")" ] || return 0
+	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $4 - $3 }' > "$W/lat.commit"
+	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $5 - $3 }' > "$W/lat.attach"
+	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $6 - $3 }' > "$W/lat.up"
+	stats "single.$key.commit_ms" "$W/lat.commit"
+	stats "single.$key.attach_ms" "$W/lat.attach"
+	stats "single.$key.up_ms" "$W/lat.up"
+	kv "single.$key.n" "$n"
 }
 
 # agent_sample: RSS (KiB), peak RSS (KiB) and CPU time (ms) of the agent.
@@ -494,7 +517,7 @@ burst()
 	poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps still there after kill -9"
 	t_gone=$(now)
 	kv "burst.$m.$n.taps_gone_ms" "$(ms $((t_gone - t_kill)))"
-	if [ "$m" = agent ]; then
+	if [ "$m" != baseline ]; then
 		poll "$ATTACH_TMO_MS" eval "[ \$(count_mon del $pfx) -ge $n ]" ||
 			die "$pfx*: only $(count_mon del "$pfx") of $n OVSDB ports removed"
 		kv "burst.$m.$n.ovsdb_clean_ms" "$(ms $(( $(awk -v p="$pfx" '$1 == "del" && $2 ~ "^" p "[0-9]+$" { t = $3 } END { print t }' "$MON_LOG") - t_kill)) )"
@@ -513,6 +536,52 @@ burst()
 	fi
 	vswitchd_settle "burst.$m.$n.teardown" "$t_kill"
 	vswitchd_watch_stop "burst.$m.$n.teardown"
+}
+
+# bridge_appears METHOD PREFIX N: N taps created while br0 does not exist,
+# each tried by the agent and left pending; then br0 is created.  Times
+# from the add-br command to each tap's commit and to the datapath: the
+# agent that watches OVSDB attaches them when the monitor reports the
+# bridge, the one without tries them again every 2 s (RETRY_MS), so the
+# add-br comes at three points of that cycle, 0.5, 1 and 1.5 s after the
+# failed attach (the mean of a uniform wait), one round each.  kill -9 of
+# their holder after each round.
+bridge_appears()
+{
+	local m=$1 pfx=$2 n=$3 pid t0 delay p
+	say "$m: $n taps wait for br0; then it is created (3 rounds)"
+	: > "$W/lat.appear"
+	: > "$W/lat.appear_commit"
+	: > "$W/appear.last"
+	for delay in 0.5 1 1.5; do
+		p=$pfx${delay/./_}x
+		ovs-vsctl --timeout=30 del-br br0 || die "ovs-vsctl del-br br0"
+		"$BURST" -o "$W/burst.$p" "$p" "$n" 2> "$W/burst.$p.err" &
+		pid=$!
+		poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$p" ||
+			die "$p*: not all $n taps created: $(tail -n 2 "$W/burst.$p.err")"
+		busywait 60000 eval "[ \$(grep -c ' $p[0-9]*: cannot attach: ' $AGENT_LOG) -ge $n ]" ||
+			die "$p*: the agent did not try them all: $(tail -n 3 "$AGENT_LOG")"
+		sleep "$delay"
+		t0=$(now)
+		ovs-vsctl --timeout=30 --no-wait add-br br0 || die "ovs-vsctl add-br br0"
+		wait_attached "$p" "$n"
+		join_taps "$p" "$W/burst.$p"
+		[ "$(awk 'END { print NR }' "$W/join.$p")" = "$n" ] || die "$p*: the module or the monitor missed some of the $n taps"
+		awk -v t0="$t0" '{ printf "%.0f\n", $5 - t0 }' "$W/join.$p" | tee -a "$W/lat.appear" |
+			sort -n | tail -n 1 >> "$W/appear.last"
+		awk -v t0="$t0" '{ printf "%.0f\n", $4 - t0 }' "$W/join.$p" >> "$W/lat.appear_commit"
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null
+		poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $p) = 0 ] && [ \$(count_mon del $p) -ge $n ]" ||
+			die "$p*: $(taps_left "$p") taps left, $(count_mon del "$p") of $n OVSDB ports removed after kill -9"
+	done
+	stats "appear.$m.lat_ms" "$W/lat.appear"
+	stats "appear.$m.commit_ms" "$W/lat.appear_commit"
+	kv "appear.$m.n" "$n"
+	kv "appear.$m.rounds" 3
+	kv "appear.$m.attached_ms" "$(awk '{ s += $1 } END { printf "%.1f", s / NR / 1e6 }' "$W/appear.last")"
+	say "$m: br0 appeared: the last of $n taps in the datapath after $(get "appear.$m.attached_ms") ms (mean of 3 rounds); p50 commit $(get "appear.$m.commit_ms.p50") ms"
 }
 
 # The floor: ovs-vswitchd's own time to put taps that already exist and are
@@ -661,7 +730,7 @@ unload_module || die "cannot unload $MODULE"
 
 # The classic recipe: a fork of ovs-ifup per tap, nothing on removal.  The
 # kernel overhead is measured first, on the same fresh OVS.
-if [ -z "$ONLY" ] || [ "$ONLY" = baseline ]; then
+if runs baseline; then
 	ovs_fresh baseline
 	kernel_overhead
 	load_module bridge=br0 match= bring_up=N || die "modprobe $MODULE"
@@ -673,7 +742,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = baseline ]; then
 fi
 
 # The floor, at the sizes of ovskvm's runs.
-if [ -z "$ONLY" ] || [ "$ONLY" = floor ]; then
+if runs floor; then
 	ovs_fresh floor
 	load_module bridge=br0 match= bring_up=N || die "modprobe $MODULE"
 	floor_one_by_one fq "$SEQ_N"
@@ -683,13 +752,32 @@ if [ -z "$ONLY" ] || [ "$ONLY" = floor ]; then
 	unload_module
 fi
 
+# agent_start NAME [OPTION...]: the agent, logging to $W/NAME.log.
+agent_start()
+{
+	AGENT_LOG=$W/$1.log
+	shift
+	"$OVSKVM" agent -c "$W/ovskvm.conf" --no-load "$@" > "$AGENT_LOG" 2>&1 &
+	AGENT_PID=$!
+	busywait 60000 grep -q 'resync:' "$AGENT_LOG" || die "the agent did not start: $(tail -n 5 "$AGENT_LOG")"
+}
+
+# agent_stop: after checking that it lived through the run.
+agent_stop()
+{
+	kill -0 "$AGENT_PID" || die "the agent died: $(tail -n 5 "$AGENT_LOG")"
+	grep -E '^(Error|Warning):' "$AGENT_LOG" | sort | uniq -c | sort -rn | head -n 5 |
+		sed "s/^/bench: ${AGENT_LOG##*/}: /" >&2
+	kill "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+
 # ovskvm_autoport: the module and the agent.
-if [ -z "$ONLY" ] || [ "$ONLY" = agent ]; then
+if runs agent; then
 	ovs_fresh agent
 	modprobe "$MODULE" || die "modprobe $MODULE"
-	"$OVSKVM" agent -c "$W/ovskvm.conf" --no-load > "$W/agent.log" 2>&1 &
-	AGENT_PID=$!
-	busywait 60000 grep -q 'resync:' "$W/agent.log" || die "the agent did not start: $(tail -n 5 "$W/agent.log")"
+	agent_start agent
 	sleep 5
 	s0=$(agent_sample)
 	sleep 10
@@ -700,10 +788,24 @@ if [ -z "$ONLY" ] || [ "$ONLY" = agent ]; then
 	for n in $BURSTS; do
 		burst agent "ba${n}x" "$n"
 	done
-	kill -0 "$AGENT_PID" || die "the agent died: $(tail -n 5 "$W/agent.log")"
 	kv agent.final_rss_kib "$(agent_sample | awk '{ print $1 }')"
 	kv agent.hwm_kib "$(agent_sample | awk '{ print $2 }')"
-	grep -E '^(Error|Warning):' "$W/agent.log" | sort | uniq -c | sort -rn | head -n 5 | sed 's/^/bench: agent log: /' >&2
+	bridge_appears agent na "$APPEAR_N"
+	agent_stop
+fi
+
+# The same agent without its OVSDB monitor, as with a server that lacks
+# monitor_cond: what the monitor brings.
+if runs poll; then
+	ovs_fresh poll
+	modprobe "$MODULE" || die "modprobe $MODULE"
+	agent_start agent-poll --no-ovsdb-monitor
+	one_by_one poll qp "$POLL_SEQ_N"
+	for n in $POLL_BURSTS; do
+		burst poll "bp${n}x" "$n"
+	done
+	bridge_appears poll np "$APPEAR_N"
+	agent_stop
 fi
 
 # --- the report ----------------------------------------------------------------
@@ -789,6 +891,9 @@ kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 
 	echo "params.baseline_one_by_one_n $BASE_SEQ_N"
 	echo "params.baseline_bursts $(echo $BASE_BURSTS | tr ' ' ,)"
 	echo "params.cycle_n $CYCLE_N"
+	runs poll && echo "params.poll_one_by_one_n $POLL_SEQ_N"
+	runs poll && echo "params.poll_bursts $(echo $POLL_BURSTS | tr ' ' ,)"
+	echo "params.appear_n $APPEAR_N"
 	echo "params.detach_gap_ms $SEQ_GAP_MS"
 	echo "params.quick ${OVSKVM_BENCH_QUICK:+true}"
 	echo "duration_s $(( $(date +%s) - T_START ))"
@@ -799,7 +904,15 @@ echo "=== samples begin ==="
 [ -f "$W/join.qa" ] && awk '{ printf "agent %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qa"
 [ -f "$W/join.qb" ] && awk '{ printf "baseline %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qb"
 [ -f "$W/lat.floor" ] && awk '{ printf "floor %.1f\n", $1 / 1e6 }' "$W/lat.floor"
+[ -f "$W/join.qp" ] && awk '{ printf "poll %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qp"
 echo "=== samples end ==="
+# The agents' logs, for out/ (the guest keeps nothing).
+for f in agent agent-poll; do
+	[ -f "$W/$f.log" ] || continue
+	echo "=== $f.log begin ==="
+	cat "$W/$f.log"
+	echo "=== $f.log end ==="
+done
 echo "=== results.kv begin ==="
 cat "$W/all.kv"
 echo "=== results.kv end ==="
