@@ -45,12 +45,16 @@ static const char usage[] =
 	"                      ExecStartPre=, the agent holds no CAP_SYS_MODULE)\n"
 	"      --no-ovsdb-monitor\n"
 	"                      do not watch OVSDB (monitor_cond), as with a server\n"
-	"                      that lacks it: a bridge that appears is tried every\n"
-	"                      2 s, a Port or bridge deleted by someone else is not\n"
-	"                      noticed until the agent next reconciles, and a gone\n"
-	"                      tap's row is read before it is deleted; for comparison\n"
-	"                      and troubleshooting\n"
+	"                      that lacks it: a port or bridge deleted by another\n"
+	"                      program is not noticed and its taps stay off Open\n"
+	"                      vSwitch (ReattachDeleted= has no effect), Interface\n"
+	"                      errors are not shown, taps wait for a new bridge's\n"
+	"                      device (or a retry every 2 s) rather than its row,\n"
+	"                      and a gone tap's port is read before it is deleted;\n"
+	"                      for comparison (make bench) and troubleshooting\n"
 	"  -h, --help          show this help\n";
+
+enum { OPT_NO_OVSDB_MONITOR = 256 };	/* long only */
 
 int cmd_agent(int argc, char *argv[])
 {
@@ -58,13 +62,12 @@ int cmd_agent(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-load", no_argument, NULL, 'n' },
-		{ "no-ovsdb-monitor", no_argument, NULL, 'M' },
+		{ "no-ovsdb-monitor", no_argument, NULL, OPT_NO_OVSDB_MONITOR },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct agent_options opt = {
 		.config_path = CONFIG_DEFAULT_PATH,
 		.load_module = true,
-		.ovsdb_monitor = true,
 	};
 	pid_t holder;
 	int c, lock, ret;
@@ -80,8 +83,8 @@ int cmd_agent(int argc, char *argv[])
 		case 'n':
 			opt.load_module = false;
 			break;
-		case 'M':
-			opt.ovsdb_monitor = false;
+		case OPT_NO_OVSDB_MONITOR:
+			opt.no_ovsdb_monitor = true;
 			break;
 		default:
 			print_usage(usage, 1);

@@ -9,7 +9,7 @@
 struct agent_options {
 	const char *config_path;
 	bool load_module;
-	bool ovsdb_monitor;	/* false: --no-ovsdb-monitor, poll instead */
+	bool no_ovsdb_monitor;	/* --no-ovsdb-monitor: work without it */
 };
 
 /* Run the agent until SIGTERM or SIGINT; returns the exit status. */

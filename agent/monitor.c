@@ -26,6 +26,10 @@
 #define MON_RECHECK_MS		100	/* the kernel has not seen the removal yet */
 #define MON_DETACH_WAIT_MS	10000	/* ... and gives up after this long */
 
+/* What the agent cannot do while OVSDB is not watched. */
+#define WITHOUT_MONITOR \
+	"a port or bridge deleted by another program is not noticed and its taps stay off Open vSwitch, Interface errors are not shown, and taps wait for a new bridge's device rather than its row"
+
 static struct monitor *monitor_get(struct agent *a)
 {
 	if (!a->mon) {
@@ -183,8 +187,8 @@ static bool install(struct agent *a, struct monitor *mon)
 			mon->install_at = now_ms() + RETRY_MS;
 		} else if (!mon->unsupported) {
 			/* the server said no: an ovsdb-server older than 2.6 */
-			pr_warn("cannot watch OVSDB (monitor_cond): %s; a deleted bridge or port is not noticed, a new bridge is tried every %d ms",
-				err ?: strerror(-ret), RETRY_MS);
+			pr_warn("cannot watch OVSDB (monitor_cond): %s; " WITHOUT_MONITOR,
+				err ?: strerror(-ret));
 			mon->unsupported = true;
 		}
 		free(err);
@@ -240,11 +244,11 @@ void monitor_start(struct agent *a)
 	/* a new connection: what the last one held is gone with it */
 	json_decref(mon->stale);
 	mon->stale = NULL;
-	if (a->opt && !a->opt->ovsdb_monitor) {
-		/* as with a server that refuses monitor_cond: install() says */
+	if (a->opt && a->opt->no_ovsdb_monitor) {
+		/* as with a server that refuses monitor_cond, said once */
 		if (!mon->unsupported)
-			pr_info("not watching OVSDB (--no-ovsdb-monitor): a deleted bridge or port is not noticed, a new bridge is tried every %d ms",
-				RETRY_MS);
+			pr_info("not watching OVSDB (--no-ovsdb-monitor): " WITHOUT_MONITOR "%s",
+				a->cfg.reattach_deleted ? "; ReattachDeleted=yes has no effect" : "");
 		mon->unsupported = true;
 		return;
 	}

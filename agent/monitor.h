@@ -193,7 +193,7 @@ struct monitor {
 	size_t n_queued, cap_queued;
 	bool overflow;			/* ... and some had to be dropped */
 	bool active;			/* installed on the current connection */
-	bool unsupported;		/* the server refused it: polling only */
+	bool unsupported;		/* refused, or --no-ovsdb-monitor: none */
 	bool malformed_logged;		/* a bad monitor_cond reply was said */
 	bool work;			/* the callback recorded something */
 	uint64_t install_at;		/* after a failed install: try again at */

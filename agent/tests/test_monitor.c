@@ -13,8 +13,8 @@
  * and ofport changes (no early retry of pending taps), the diff encoding of
  * modify, malformed updates and replies (a bad row costs that row, never a
  * crash), updates read with the monitor_cond reply, a given-up monitor
- * cancelled before the next, a cancelled monitor and a server without
- * monitor_cond.
+ * cancelled before the next, a cancelled monitor, a server without
+ * monitor_cond and the agent told not to watch (--no-ovsdb-monitor).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -814,7 +814,7 @@ static void test_unsupported(void **state)
 /* --no-ovsdb-monitor: no monitor_cond is sent; polling, as when refused. */
 static void test_monitor_off(void **state)
 {
-	struct agent_options opt = { .ovsdb_monitor = false };
+	struct agent_options opt = { .no_ovsdb_monitor = true };
 	struct agent *a = calloc(1, sizeof(*a));
 
 	config_init(&a->cfg);
@@ -830,6 +830,7 @@ static void test_monitor_off(void **state)
 	step(a);
 	assert_int_equal(fake.n_monitor, 0);
 	assert_string_equal(fake.calls, "");
+	assert_null(fake.notify_fn);		/* updates are not listened to */
 	agent_free(a);
 }
 

@@ -41,8 +41,8 @@ done
 # minutes here) and fewer kernel-overhead rounds run, to keep the run within
 # 30 minutes; the report says which ran.
 # The agent without its OVSDB monitor (--no-ovsdb-monitor, "poll") runs
-# fewer taps one by one and two bursts: enough to set it against the
-# agent's first as many taps and its bursts of the same size.
+# under TCG fewer taps one by one and two bursts, set against the agent's
+# first (and last removed) as many taps and its bursts of those sizes.
 if [ -n "${OVSKVM_BENCH_QUICK:-}" ]; then
 	d_seq=20 d_bursts="10 30 100" d_base_seq=5 d_base_bursts=10 d_cycle=50
 	d_poll_seq=10 d_poll_bursts=10
@@ -60,12 +60,19 @@ BASE_BURSTS=${OVSKVM_BENCH_BASE_BURSTS:-$d_base_bursts}
 CYCLE_N=${OVSKVM_BENCH_CYCLE_N:-$d_cycle}
 POLL_SEQ_N=${OVSKVM_BENCH_POLL_SEQ_N:-$d_poll_seq}
 POLL_BURSTS=${OVSKVM_BENCH_POLL_BURSTS:-$d_poll_bursts}
-APPEAR_N=${OVSKVM_BENCH_APPEAR_N:-10}	# taps waiting for a bridge to appear
+BRIDGE_N=${OVSKVM_BENCH_BRIDGE_N:-10}	# taps of the bridge_appears/recreated phases
+REATTACH_TMO_MS=30000	# longest wait for taps to come back after add-br
 KOV_MIN_ROUNDS=${OVSKVM_BENCH_KOV_MIN_ROUNDS:-6}
 KOV_MAX_ROUNDS=${OVSKVM_BENCH_KOV_MAX_ROUNDS:-${d_kov_max:-30}}
 # Methods to run, of baseline, floor, agent and poll (the agent without its
 # OVSDB monitor); all when unset.
 ONLY=${OVSKVM_BENCH_ONLY:-}
+for m in $ONLY; do
+	case $m in
+	baseline|floor|agent|poll) ;;
+	*) echo "bench: OVSKVM_BENCH_ONLY: unknown method '$m' (baseline, floor, agent, poll; space-separated)" >&2; exit 1 ;;
+	esac
+done
 BIGGEST=${BURSTS##* }
 # Longest wait for a burst to attach or go; the baseline is the slow one.
 ATTACH_TMO_MS=${OVSKVM_BENCH_TIMEOUT_MS:-420000}
@@ -77,6 +84,7 @@ BASE_CAP_MS=${OVSKVM_BENCH_BASE_CAP_MS:-${d_base_cap:-$ATTACH_TMO_MS}}
 SEQ_GAP_MS=200		# between two removals in the one-by-one detach
 
 W=$(mktemp -d /tmp/ovskvm-bench.XXXXXX)
+exec 3>&1
 KV=$W/results.kv
 MON_PID=
 AGENT_PID=
@@ -198,12 +206,7 @@ join_taps()
 single_stats()
 {
 	local m=$1 pfx=$2
-	awk '{ printf "%.0f\n", $4 - $3 }' "$W/join.$pfx" > "$W/lat.commit"
-	awk '{ printf "%.0f\n", $5 - $3 }' "$W/join.$pfx" > "$W/lat.attach"
-	awk '{ printf "%.0f\n", $6 - $3 }' "$W/join.$pfx" > "$W/lat.up"
-	stats "single.$m.commit_ms" "$W/lat.commit"
-	stats "single.$m.attach_ms" "$W/lat.attach"
-	stats "single.$m.up_ms" "$W/lat.up"
+	lat_stats "$W/join.$pfx" "$m"
 	# from the commit: what ovs-vswitchd and the module take, as the floor
 	awk '{ printf "%.0f\n", $5 - $4 }' "$W/join.$pfx" > "$W/lat.c2a"
 	stats "single.$m.commit_to_attach_ms" "$W/lat.c2a"
@@ -217,18 +220,26 @@ single_stats()
 	fi
 }
 
+# lat_stats JOINFILE KEY: single.KEY.{commit,attach,up}_ms from TUNSETIFF
+# over the taps of JOINFILE (join_taps' lines).
+lat_stats()
+{
+	awk '{ printf "%.0f\n", $4 - $3 }' "$1" > "$W/lat.commit"
+	awk '{ printf "%.0f\n", $5 - $3 }' "$1" > "$W/lat.attach"
+	awk '{ printf "%.0f\n", $6 - $3 }' "$1" > "$W/lat.up"
+	stats "single.$2.commit_ms" "$W/lat.commit"
+	stats "single.$2.attach_ms" "$W/lat.attach"
+	stats "single.$2.up_ms" "$W/lat.up"
+}
+
 # first_stats PREFIX KEY N: single.KEY.* over the first N taps of PREFIX,
 # when it ran more.
 first_stats()
 {
 	local pfx=$1 key=$2 n=$3
 	[ "$n" -lt "$(awk 'END { print NR }' "$W/join.$pfx")" ] || return 0
-	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $4 - $3 }' > "$W/lat.commit"
-	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $5 - $3 }' > "$W/lat.attach"
-	head -n "$n" "$W/join.$pfx" | awk '{ printf "%.0f\n", $6 - $3 }' > "$W/lat.up"
-	stats "single.$key.commit_ms" "$W/lat.commit"
-	stats "single.$key.attach_ms" "$W/lat.attach"
-	stats "single.$key.up_ms" "$W/lat.up"
+	head -n "$n" "$W/join.$pfx" > "$W/join.first"
+	lat_stats "$W/join.first" "$key"
 	kv "single.$key.n" "$n"
 }
 
@@ -447,6 +458,12 @@ one_by_one()
 		FILENAME == ARGV[2] && $1 == "del" && ($2 in c) { printf "%.0f\n", $3 - c[$2] }' \
 		"$W/burst.$pfx" "$MON_LOG" > "$W/lat.del"
 	stats "single.$m.detach_ms" "$W/lat.del"
+	# the last POLL_SEQ_N removals, from a bridge as full as the polling
+	# agent's (removed in the order they were created)
+	if [ "$m" = agent ] && runs poll && [ "$POLL_SEQ_N" -lt "$n" ]; then
+		tail -n "$POLL_SEQ_N" "$W/lat.del" > "$W/lat.del.last"
+		stats single.agent_as_poll.detach_ms "$W/lat.del.last"
+	fi
 	busywait 10000 eval "[ \$(taps_left $pfx) = 0 ]" || die "$pfx*: taps left"
 	kv "single.$m.stale" "$(ovsdb_rows "$pfx")"
 	vswitchd_settle "single.$m.teardown" "$t_kill"
@@ -540,48 +557,77 @@ burst()
 
 # bridge_appears METHOD PREFIX N: N taps created while br0 does not exist,
 # each tried by the agent and left pending; then br0 is created.  Times
-# from the add-br command to each tap's commit and to the datapath: the
+# from the add-br command to each tap's commit and to the datapath.  The
 # agent that watches OVSDB attaches them when the monitor reports the
-# bridge, the one without tries them again every 2 s (RETRY_MS), so the
-# add-br comes at three points of that cycle, 0.5, 1 and 1.5 s after the
-# failed attach (the mean of a uniform wait), one round each.  kill -9 of
-# their holder after each round.
+# Bridge row; the one without, when the module reports that ovs-vswitchd
+# created br0's device (or at its 2 s retry).  kill -9 of the holder after.
 bridge_appears()
 {
-	local m=$1 pfx=$2 n=$3 pid t0 delay p
-	say "$m: $n taps wait for br0; then it is created (3 rounds)"
-	: > "$W/lat.appear"
-	: > "$W/lat.appear_commit"
-	: > "$W/appear.last"
-	for delay in 0.5 1 1.5; do
-		p=$pfx${delay/./_}x
-		ovs-vsctl --timeout=30 del-br br0 || die "ovs-vsctl del-br br0"
-		"$BURST" -o "$W/burst.$p" "$p" "$n" 2> "$W/burst.$p.err" &
-		pid=$!
-		poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$p" ||
-			die "$p*: not all $n taps created: $(tail -n 2 "$W/burst.$p.err")"
-		busywait 60000 eval "[ \$(grep -c ' $p[0-9]*: cannot attach: ' $AGENT_LOG) -ge $n ]" ||
-			die "$p*: the agent did not try them all: $(tail -n 3 "$AGENT_LOG")"
-		sleep "$delay"
-		t0=$(now)
-		ovs-vsctl --timeout=30 --no-wait add-br br0 || die "ovs-vsctl add-br br0"
-		wait_attached "$p" "$n"
-		join_taps "$p" "$W/burst.$p"
-		[ "$(awk 'END { print NR }' "$W/join.$p")" = "$n" ] || die "$p*: the module or the monitor missed some of the $n taps"
-		awk -v t0="$t0" '{ printf "%.0f\n", $5 - t0 }' "$W/join.$p" | tee -a "$W/lat.appear" |
-			sort -n | tail -n 1 >> "$W/appear.last"
-		awk -v t0="$t0" '{ printf "%.0f\n", $4 - t0 }' "$W/join.$p" >> "$W/lat.appear_commit"
-		kill -9 "$pid"
-		wait "$pid" 2>/dev/null
-		poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $p) = 0 ] && [ \$(count_mon del $p) -ge $n ]" ||
-			die "$p*: $(taps_left "$p") taps left, $(count_mon del "$p") of $n OVSDB ports removed after kill -9"
-	done
-	stats "appear.$m.lat_ms" "$W/lat.appear"
+	local m=$1 pfx=$2 n=$3 pid t0
+	say "$m: $n taps wait for br0; then it is created"
+	ovs-vsctl --timeout=30 del-br br0 || die "ovs-vsctl del-br br0"
+	bridge_taps "$pfx" "$n"
+	pid=$!
+	busywait 60000 eval "[ \$(grep -c ' $pfx[0-9]*: cannot attach: ' $AGENT_LOG) -ge $n ]" ||
+		die "$pfx*: the agent did not try them all: $(tail -n 3 "$AGENT_LOG")"
+	t0=$(now)
+	ovs-vsctl --timeout=30 --no-wait add-br br0 || die "ovs-vsctl add-br br0"
+	wait_attached "$pfx" "$n"
+	join_taps "$pfx" "$W/burst.$pfx"
+	[ "$(awk 'END { print NR }' "$W/join.$pfx")" = "$n" ] || die "$pfx*: the module or the monitor missed some of the $n taps"
+	awk -v t0="$t0" '{ printf "%.0f\n", $4 - t0 }' "$W/join.$pfx" > "$W/lat.appear_commit"
+	awk -v t0="$t0" '{ printf "%.0f\n", $5 - t0 }' "$W/join.$pfx" > "$W/lat.appear"
 	stats "appear.$m.commit_ms" "$W/lat.appear_commit"
-	kv "appear.$m.n" "$n"
-	kv "appear.$m.rounds" 3
-	kv "appear.$m.attached_ms" "$(awk '{ s += $1 } END { printf "%.1f", s / NR / 1e6 }' "$W/appear.last")"
-	say "$m: br0 appeared: the last of $n taps in the datapath after $(get "appear.$m.attached_ms") ms (mean of 3 rounds); p50 commit $(get "appear.$m.commit_ms.p50") ms"
+	stats "appear.$m.lat_ms" "$W/lat.appear"
+	say "$m: br0 appeared: p50 commit $(get "appear.$m.commit_ms.p50") ms, the last tap in the datapath after $(get "appear.$m.lat_ms.max") ms"
+	bridge_taps_gone "$pfx" "$pid"
+}
+
+# bridge_recreated METHOD PREFIX N: N taps attached to br0; then br0 is
+# deleted (ovs-vswitchd takes them out of the datapath) and created again,
+# as an operator or a network script may.  The agent that watches OVSDB
+# puts them back; the one without does not notice.  Times from the add-br
+# to each tap back in the datapath, and how many came back within
+# REATTACH_TMO_MS.
+bridge_recreated()
+{
+	local m=$1 pfx=$2 n=$3 pid t0 back
+	say "$m: del-br and add-br under $n attached taps"
+	bridge_taps "$pfx" "$n"
+	pid=$!
+	wait_attached "$pfx" "$n"
+	ovs-vsctl --timeout=30 del-br br0 || die "ovs-vsctl del-br br0"
+	busywait 60000 eval "[ \$(attached_count $pfx) = 0 ]" ||
+		die "$pfx*: $(attached_count "$pfx") taps still attached after del-br"
+	t0=$(now)
+	ovs-vsctl --timeout=30 --no-wait add-br br0 || die "ovs-vsctl add-br br0"
+	poll "$REATTACH_TMO_MS" eval "[ \$(attached_count $pfx) -ge $n ]"
+	"$NLCTL" ports | grep " *ifname=$pfx[0-9]* " | grep 'state=attached' |
+		sed -n 's/.* attach_ns=\([0-9]*\).*/\1/p' | awk -v t0="$t0" '$1 > t0 { printf "%.0f\n", $1 - t0 }' > "$W/lat.recreated"
+	back=$(awk 'END { print NR }' "$W/lat.recreated")
+	kv "recreated.$m.back" "$back"
+	[ "$back" -gt 0 ] && stats "recreated.$m.lat_ms" "$W/lat.recreated"
+	say "$m: br0 recreated: $back of $n taps back in the datapath within $((REATTACH_TMO_MS / 1000)) s$([ "$back" -gt 0 ] && echo ", the last after $(get "recreated.$m.lat_ms.max") ms")"
+	bridge_taps_gone "$pfx" "$pid"
+}
+
+# bridge_taps PREFIX N: N taps created and held by a burst in the
+# background ($! is its pid).
+bridge_taps()
+{
+	"$BURST" -o "$W/burst.$1" "$1" "$2" 2> "$W/burst.$1.err" &
+	poll "$ATTACH_TMO_MS" grep -q '^created' "$W/burst.$1" ||
+		die "$1*: not all $2 taps created: $(tail -n 2 "$W/burst.$1.err")"
+}
+
+# bridge_taps_gone PREFIX PID: kill -9 of the holder; until the taps and
+# every OVSDB port of theirs are gone.
+bridge_taps_gone()
+{
+	kill -9 "$2"
+	wait "$2" 2>/dev/null
+	poll "$ATTACH_TMO_MS" eval "[ \$(taps_left $1) = 0 ] && [ \$(count_mon del $1) -ge \$(count_mon ins $1) ]" ||
+		die "$1*: $(taps_left "$1") taps left, $(count_mon del "$1") of $(count_mon ins "$1") OVSDB ports removed after kill -9"
 }
 
 # The floor: ovs-vswitchd's own time to put taps that already exist and are
@@ -717,10 +763,19 @@ chmod 0644 "$W/ovskvm.conf"
 
 cleanup()
 {
+	local f
 	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
 	[ -n "$VS_SAMPLER" ] && kill "$VS_SAMPLER" 2>/dev/null
 	[ -n "$FLOOR_PID" ] && kill -9 "$FLOOR_PID" 2>/dev/null
 	mon_stop
+	# The agents' logs, for out/ (the guest keeps nothing), after a
+	# failure too: on fd 3, the script's stdout (on_exit silences 1).
+	for f in agent agent-poll; do
+		[ -f "$W/$f.log" ] || continue
+		echo "=== $f.log begin ==="
+		cat "$W/$f.log"
+		echo "=== $f.log end ==="
+	done >&3
 }
 on_exit cleanup
 
@@ -766,8 +821,10 @@ agent_start()
 agent_stop()
 {
 	kill -0 "$AGENT_PID" || die "the agent died: $(tail -n 5 "$AGENT_LOG")"
-	grep -E '^(Error|Warning):' "$AGENT_LOG" | sort | uniq -c | sort -rn | head -n 5 |
-		sed "s/^/bench: ${AGENT_LOG##*/}: /" >&2
+	# the commonest, tap names and ifindexes made alike
+	grep -E '^(Error|Warning):' "$AGENT_LOG" |
+		sed -E 's/ [a-z]+[0-9_]*x?[0-9]+(:| \()/ TAP\1/g; s/ifindex [0-9]+/ifindex N/g' |
+		sort | uniq -c | sort -rn | head -n 5 | sed "s/^/bench: ${AGENT_LOG##*/}: /" >&2
 	kill "$AGENT_PID"
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=
@@ -790,8 +847,10 @@ if runs agent; then
 	done
 	kv agent.final_rss_kib "$(agent_sample | awk '{ print $1 }')"
 	kv agent.hwm_kib "$(agent_sample | awk '{ print $2 }')"
-	bridge_appears agent na "$APPEAR_N"
+	bridge_appears agent na "$BRIDGE_N"
+	bridge_recreated agent ra "$BRIDGE_N"
 	agent_stop
+	unload_module
 fi
 
 # The same agent without its OVSDB monitor, as with a server that lacks
@@ -804,8 +863,10 @@ if runs poll; then
 	for n in $POLL_BURSTS; do
 		burst poll "bp${n}x" "$n"
 	done
-	bridge_appears poll np "$APPEAR_N"
+	bridge_appears poll np "$BRIDGE_N"
+	bridge_recreated poll rp "$BRIDGE_N"
 	agent_stop
+	unload_module
 fi
 
 # --- the report ----------------------------------------------------------------
@@ -893,7 +954,8 @@ kv targets.met.agent_rss_at_most_8mib "$(yesno "$(get agent.burst_rss_max_kib)" 
 	echo "params.cycle_n $CYCLE_N"
 	runs poll && echo "params.poll_one_by_one_n $POLL_SEQ_N"
 	runs poll && echo "params.poll_bursts $(echo $POLL_BURSTS | tr ' ' ,)"
-	echo "params.appear_n $APPEAR_N"
+	echo "params.bridge_n $BRIDGE_N"
+	echo "params.reattach_timeout_s $((REATTACH_TMO_MS / 1000))"
 	echo "params.detach_gap_ms $SEQ_GAP_MS"
 	echo "params.quick ${OVSKVM_BENCH_QUICK:+true}"
 	echo "duration_s $(( $(date +%s) - T_START ))"
@@ -906,13 +968,6 @@ echo "=== samples begin ==="
 [ -f "$W/lat.floor" ] && awk '{ printf "floor %.1f\n", $1 / 1e6 }' "$W/lat.floor"
 [ -f "$W/join.qp" ] && awk '{ printf "poll %.1f\n", ($5 - $3) / 1e6 }' "$W/join.qp"
 echo "=== samples end ==="
-# The agents' logs, for out/ (the guest keeps nothing).
-for f in agent agent-poll; do
-	[ -f "$W/$f.log" ] || continue
-	echo "=== $f.log begin ==="
-	cat "$W/$f.log"
-	echo "=== $f.log end ==="
-done
 echo "=== results.kv begin ==="
 cat "$W/all.kv"
 echo "=== results.kv end ==="
