@@ -45,7 +45,7 @@ DEPS += gnuplot-nox
 
 .PHONY: all module agent kernelrelease check check-kernel unit selftests lint deps vmshell clean help \
 	install uninstall dkms-source dkms-install dkms-uninstall demo demo-vm \
-	deps-backports deps-rt deps-debug compile-next
+	deps-backports deps-rt deps-debug deps-kernel-build compile-next
 
 # Installation (`make install`, DESTDIR= PREFIX=) and the DKMS package.
 PREFIX ?= /usr
@@ -211,7 +211,9 @@ deps-rt:
 # /boot/vmlinuz-*-ovskvm-debug; the build is cached in /var/cache/ovskvm-kernel.
 DEBUG_KERNEL_DEPS := bc bison flex libelf-dev libssl-dev xz-utils cpio
 
-deps-debug:
+# What configuring and building a kernel tree needs (the debug kernel's and
+# compile-next's).
+deps-kernel-build:
 	@missing=$$(for p in $(DEBUG_KERNEL_DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
 	done); \
@@ -219,6 +221,8 @@ deps-debug:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y -q --no-install-recommends $$missing || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } || exit 1; fi
+
+deps-debug: deps-kernel-build
 	selftests/vm/build-debug-kernel
 
 # The next kernel series (experimental's linux-source, configured with the
@@ -229,7 +233,7 @@ deps-debug:
 # for each symbol's EXPORT_SYMBOL in the tree's sources instead.  Built in a
 # copy, so kmod/ keeps the objects of KERNELRELEASE.
 NEXT_SERIES ?= 7.3
-compile-next:
+compile-next: deps-kernel-build
 	@tree=$$(OVSKVM_DEBUG_SERIES=$(NEXT_SERIES) OVSKVM_DEBUG_SUITE=experimental \
 		selftests/vm/build-debug-kernel --prepare-only --update | tail -n 1) && \
 		[ -d "$$tree" ] || exit 1; \
