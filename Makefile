@@ -20,7 +20,7 @@ endif
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 MODULE := kmod/ovskvm_autoport.ko
-KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h)) \
+KSOURCES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h kmod/tests/include/linux/*.h)) \
 	include/uapi/linux/ovskvm_autoport.h
 SHELL := /bin/bash
 VM := selftests/vm/run

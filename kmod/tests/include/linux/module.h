@@ -9,8 +9,8 @@
 #include <linux/compiler.h>
 #include <linux/export.h>
 
-#define MODULE_AUTHOR(author)
-#define MODULE_DESCRIPTION(description)
-#define MODULE_LICENSE(license)
+#define MODULE_AUTHOR(...)
+#define MODULE_DESCRIPTION(...)
+#define MODULE_LICENSE(...)
 
 #endif /* _OVSKVM_SHIM_LINUX_MODULE_H */
